@@ -1,0 +1,135 @@
+// The queue engine: dispatch jobs, run them on a pool of workers, and manage
+// them (retry, cancel, delete, prune). One Engine per process and store.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "snapq/clock.h"
+#include "snapq/handler.h"
+#include "snapq/job.h"
+#include "snapq/status.h"
+#include "snapq/store.h"
+
+namespace snapq {
+
+// What a caller asks for; masking and sealing happen inside dispatch.
+struct DispatchRequest {
+  std::string service;
+  std::string instance = "default";
+  std::string action;
+  JobKind kind = JobKind::custom;
+  std::string target_type;
+  std::string target_id;
+  std::string payload = "{}";  // real JSON text (object)
+  std::string queue;           // default: the service name
+  std::optional<int> priority; // lower runs first; default from the trigger source
+  std::optional<int> max_attempts;  // default: the job type's retry policy
+  TriggerSource trigger_source = TriggerSource::manual;
+  Actor actor;
+  std::string expected_hash;
+  // At most one non-terminal job per (service, instance, action, target); a
+  // second dispatch returns the existing one.
+  bool unique = false;
+  std::string idempotency_key;
+  std::optional<TimePoint> run_at;
+};
+
+struct Dispatched {
+  int64_t id = 0;
+  bool existing = false;
+};
+
+// A job that reached a final state (success, skipped, failed, conflict) or was
+// released, seen by subscribers after the state was committed.
+using JobListener = std::function<void(const Job&)>;
+
+struct RetentionPolicy {
+  Duration success{14LL * 24 * 3600 * 1000};  // success and skipped
+  Duration failed{90LL * 24 * 3600 * 1000};   // failed, conflict and cancelled
+};
+
+struct EngineOptions {
+  int workers = 4;
+  std::vector<std::string> queues;  // empty: every queue
+  // Jobs claimed ahead of free workers, so one commit claims many jobs.
+  // 0: 16 per worker.
+  int prefetch = 0;
+  Duration lease{30000};
+  Duration heartbeat{10000};
+  Duration poll{1000};             // fallback wake-up when nothing signals new work
+  Duration rescue_interval{5000};
+  Duration prune_interval{60 * 60 * 1000};
+  Duration grace{10000};           // graceful stop: time for running jobs to finish
+  std::map<std::string, int> service_concurrency;
+  std::vector<std::string> mask_patterns;  // empty: the defaults of DESIGN.md
+  RetentionPolicy retention;
+  RetryPolicy default_retry;       // for jobs whose type is not registered
+  std::string worker_id;           // default: host:pid:random
+};
+
+struct Env {
+  std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
+  std::shared_ptr<Random> random = std::make_shared<DefaultRandom>();
+};
+
+class Sealer;
+
+class Engine {
+ public:
+  // `sealer_key` is a SNAPQ_SECRET_KEY-style secret or empty to use `key_file`.
+  struct Keys {
+    std::optional<std::string> secret_key;
+    std::string key_file;
+  };
+  static Result<std::unique_ptr<Engine>> open(std::shared_ptr<Store> store, Keys keys,
+                                              EngineOptions options = {}, Env env = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void registerJobType(JobType type);
+
+  Result<Dispatched> dispatch(DispatchRequest request);
+  // All or nothing, in one transaction, together with `extra` writes.
+  Result<std::vector<Dispatched>> dispatchMany(std::vector<DispatchRequest> requests,
+                                               DispatchHook extra = {});
+
+  // Workers, rescuer and pruner. stop() is graceful: no new claims, running
+  // jobs get `grace` to finish, the rest go back to queued uncharged.
+  Status start();
+  void stop();
+  // Wake idle workers now (e.g. after a dispatch from another process).
+  void wake();
+
+  // Called after a job's final state is committed (from a worker thread).
+  void onJobFinished(JobListener listener);
+
+  // Manager operations (no need to start workers).
+  Result<Job> retry(int64_t id, const Actor& actor, bool override_conflict = false);
+  Result<Job> cancel(int64_t id, const Actor& actor);
+  Status remove(int64_t id, const Actor& actor);
+  // Deletes every job past retention, batch by batch; returns the count.
+  Result<int64_t> prune();
+
+  Store& store() { return *store_; }
+  Clock& clock() { return *env_.clock; }
+  const EngineOptions& options() const { return options_; }
+
+  class Impl;
+
+ private:
+  Engine(std::shared_ptr<Store> store, EngineOptions options, Env env);
+  std::shared_ptr<Store> store_;
+  EngineOptions options_;
+  Env env_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Default priority of a trigger source: people first, the scheduler last.
+int defaultPriority(TriggerSource trigger);
+
+}  // namespace snapq

@@ -1,0 +1,67 @@
+// Job types: what runs a job, and how it may be retried.
+#pragma once
+
+#include <functional>
+#include <stop_token>
+#include <string>
+
+#include "snapq/job.h"
+#include "snapq/retry.h"
+
+namespace snapq {
+
+// How an attempt ended, as the handler saw it.
+struct Outcome {
+  enum class Kind {
+    success,
+    skipped,      // nothing to do (already applied)
+    conflict,     // the remote changed since dispatch; nothing was written
+    retryable,    // network, timeout, 5xx: try again after the retry policy's wait
+    rate_limited, // try again after `retry_after`, without charging an attempt
+    rejected,     // not retryable (validation): fail at once
+  };
+  Kind kind = Kind::success;
+  std::string result;  // JSON text, or empty
+  std::string message;
+  Duration retry_after{0};
+
+  static Outcome ok(std::string result_json = {}) { return {Kind::success, std::move(result_json), {}, {}}; }
+  static Outcome skip(std::string why, std::string result_json = {}) {
+    return {Kind::skipped, std::move(result_json), std::move(why), {}};
+  }
+  static Outcome conflictWith(std::string why, std::string result_json = {}) {
+    return {Kind::conflict, std::move(result_json), std::move(why), {}};
+  }
+  static Outcome retry(std::string why) { return {Kind::retryable, {}, std::move(why), {}}; }
+  static Outcome rateLimited(Duration wait, std::string why) {
+    return {Kind::rate_limited, {}, std::move(why), wait};
+  }
+  static Outcome reject(std::string why) { return {Kind::rejected, {}, std::move(why), {}}; }
+};
+
+// What a handler sees while it runs one attempt.
+class JobContext {
+ public:
+  virtual ~JobContext() = default;
+  virtual const Job& job() const = 0;
+  // The real (unmasked) payload as JSON text.
+  virtual const std::string& payload() const = 0;
+  // Requested on timeout and when the worker must stop; handlers should return soon.
+  virtual std::stop_token stopToken() const = 0;
+  // Progress as JSON text (e.g. {"pages":3}); stored on the job, rate-limited.
+  virtual void progress(std::string json) = 0;
+};
+
+using Handler = std::function<Outcome(JobContext&)>;
+
+struct JobType {
+  std::string service;
+  std::string action;
+  Handler handler;
+  RetryPolicy retry;
+  Duration timeout{5 * 60 * 1000};
+  // Conflict handling is done by the handler; the queue passes this on through
+  // Job::override_conflict when a manager chose "apply anyway".
+};
+
+}  // namespace snapq

@@ -1,0 +1,131 @@
+// The job: one row that is both a queue entry and its audit record.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "snapq/clock.h"
+
+namespace snapq {
+
+enum class JobStatus { queued, running, success, failed, conflict, skipped, cancelled };
+inline constexpr std::array<JobStatus, 7> kAllJobStatuses = {
+    JobStatus::queued,   JobStatus::running, JobStatus::success,  JobStatus::failed,
+    JobStatus::conflict, JobStatus::skipped, JobStatus::cancelled};
+
+enum class JobKind { sync, mutation, custom };
+enum class TriggerSource { manual, api, scheduled, retry, event };
+enum class ActorType { user, token, system };
+
+const char* toString(JobStatus s);
+const char* toString(JobKind k);
+const char* toString(TriggerSource t);
+const char* toString(ActorType a);
+std::optional<JobStatus> parseJobStatus(std::string_view s);
+std::optional<JobKind> parseJobKind(std::string_view s);
+std::optional<TriggerSource> parseTriggerSource(std::string_view s);
+std::optional<ActorType> parseActorType(std::string_view s);
+
+// A terminal job never runs again unless a manager retries it.
+bool isTerminal(JobStatus s);
+
+// The one job lifecycle state machine. Every status change in the store goes
+// through a transition named here, and only from the states it allows.
+enum class Transition {
+  claim,        // queued -> running
+  succeed,      // running -> success
+  skip,         // running -> skipped (nothing to do, e.g. already applied)
+  conflict,     // running -> conflict
+  fail,         // running -> failed (attempts exhausted or not retryable)
+  retry_later,  // running -> queued (a failed attempt that may be retried; run_at in the future)
+  release,      // running -> queued (graceful stop or rate limit; attempt not charged)
+  rescue,       // running -> queued | failed (lease expired: worker lost)
+  cancel,       // queued -> cancelled (by a manager)
+  manual_retry, // failed | conflict -> queued (by a manager; attempts reset)
+};
+const char* toString(Transition t);
+bool transitionAllowed(Transition t, JobStatus from);
+// Where the transition leads; rescue leads to queued (failed when attempts are exhausted).
+JobStatus transitionTarget(Transition t);
+
+struct Actor {
+  ActorType type = ActorType::system;
+  std::string name = "system";
+  static Actor system() { return {}; }
+  static Actor user(std::string n) { return {ActorType::user, std::move(n)}; }
+  static Actor token(std::string n) { return {ActorType::token, std::move(n)}; }
+  bool operator==(const Actor&) const = default;
+};
+
+struct Job {
+  int64_t id = 0;
+  std::string service;
+  std::string instance = "default";
+  std::string action;
+  JobKind kind = JobKind::custom;
+  std::string target_type;
+  std::string target_id;
+  JobStatus status = JobStatus::queued;
+  int attempts = 0;
+  int max_attempts = 1;
+  int priority = 0;
+  std::string queue;
+  TriggerSource trigger_source = TriggerSource::manual;
+  Actor actor;
+  std::string payload;         // masked JSON text (what the audit shows)
+  std::string result;          // JSON text, empty when none
+  std::string error;
+  std::string progress;        // JSON text reported while running, empty when none
+  std::string expected_hash;
+  bool override_conflict = false;  // a manager chose "apply anyway" (last write wins)
+  TimePoint created_at{};
+  TimePoint run_at{};
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> finished_at;
+  std::optional<int64_t> duration_ms;
+  std::string locked_by;
+  std::optional<TimePoint> lease_until;
+  // The real payload, sealed; empty once the job can no longer run or when the
+  // payload holds nothing sensitive (then `payload` is the real payload).
+  std::string sealed_payload;
+};
+
+struct JobEvent {
+  int64_t id = 0;
+  int64_t job_id = 0;
+  TimePoint at{};
+  std::string type;  // attempt_failed, rescued, released, retried, cancelled, ...
+  std::string message;
+  Actor actor;
+};
+
+// Newest-first listing of the audit log with the filters of the HTTP API.
+struct JobFilter {
+  std::vector<std::string> services;
+  std::vector<std::string> instances;
+  std::vector<std::string> actions;
+  std::vector<JobStatus> statuses;
+  std::vector<std::string> actors;  // actor names; "system" matches system jobs
+  std::vector<TriggerSource> triggers;
+  std::string target_type;
+  std::string target_id;
+  std::string q;  // substring of target id, action or error
+  std::optional<TimePoint> since;
+  std::optional<TimePoint> until;
+  int limit = 25;
+  std::optional<int64_t> before_id;  // keyset cursor: only jobs with a smaller id
+};
+
+struct JobPage {
+  std::vector<Job> jobs;
+  std::optional<int64_t> next_before_id;
+  // Counts per status under every filter except the status filter.
+  std::map<JobStatus, int64_t> status_counts;
+};
+
+}  // namespace snapq

@@ -1,0 +1,159 @@
+// The storage driver interface. Everything above it (queue, sync, HTTP) is
+// written once; each driver (sqlite, postgres) keeps its SQL to itself and
+// passes the same conformance suite (tests/conformance).
+//
+// Status changes follow the state machine in job.h: a driver applies a
+// transition only while the job is still in a state the transition allows
+// (and, for a worker's completion, still locked by that worker), so a late
+// worker can never overwrite a cancel or a rescue.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "snapq/job.h"
+#include "snapq/status.h"
+
+namespace snapq {
+
+// A job ready to insert: its payload already masked and its real payload sealed.
+struct NewJob {
+  std::string service;
+  std::string instance = "default";
+  std::string action;
+  JobKind kind = JobKind::custom;
+  std::string target_type;
+  std::string target_id;
+  std::string queue;
+  int priority = 0;
+  int max_attempts = 1;
+  TriggerSource trigger_source = TriggerSource::manual;
+  Actor actor;
+  std::string payload;          // masked JSON text
+  std::string sealed_payload;   // empty when the payload holds nothing sensitive
+  std::string expected_hash;
+  std::string unique_key;       // non-empty: a non-terminal job with this key is returned instead
+  std::string idempotency_key;  // non-empty: any job with this key is returned instead
+  std::optional<TimePoint> run_at;  // default: now
+};
+
+struct InsertedJob {
+  int64_t id = 0;
+  bool existing = false;  // deduplicated by unique_key or idempotency_key
+};
+
+// A driver's open write transaction, handed to caller-supplied writes so they
+// commit (or roll back) together with the job rows. Drivers extend it.
+class Txn {
+ public:
+  virtual ~Txn() = default;
+};
+using DispatchHook = std::function<Status(Txn&, const std::vector<InsertedJob>&)>;
+using CompletionHook = std::function<Status(Txn&)>;
+
+struct InsertJobsRequest {
+  std::vector<NewJob> jobs;
+  TimePoint now{};
+  DispatchHook extra;  // optional; its failure rolls the whole insert back
+};
+
+struct ClaimRequest {
+  std::string worker_id;
+  std::vector<std::string> queues;  // empty: every queue
+  int limit = 1;
+  TimePoint now{};
+  Duration lease{30000};
+  // Per service: at most this many jobs running at once (across all workers).
+  std::map<std::string, int> service_limits;
+};
+
+struct EventNote {
+  std::string type;
+  std::string message;
+};
+
+// What a worker reports when an attempt ends.
+struct JobCompletion {
+  int64_t job_id = 0;
+  std::string worker_id;
+  // succeed, skip, conflict, fail, retry_later or release.
+  Transition transition = Transition::succeed;
+  std::string result;  // JSON text or empty
+  std::string error;
+  TimePoint started_at{};
+  TimePoint finished_at{};
+  TimePoint run_at{};  // retry_later / release: when it may run again
+  std::optional<EventNote> event;
+  CompletionHook extra;  // optional writes in the same transaction
+};
+
+// For each completion: true when applied, false when the job was no longer
+// running under this worker (rescued, released or deleted meanwhile).
+using CompletionCallback = std::function<void(const Result<std::vector<bool>>&)>;
+
+struct ManagerRequest {
+  int64_t job_id = 0;
+  Actor actor;
+  TimePoint now{};
+  bool override_conflict = false;  // retry only: apply a conflicting change anyway
+  std::string address;             // where the request came from, for admin_actions
+};
+
+struct PruneRequest {
+  TimePoint success_before{};  // success and skipped jobs finished before this
+  TimePoint failed_before{};   // failed, conflict and cancelled jobs finished before this
+  int batch = 500;
+};
+
+struct StoreOptions {
+  // false: machine-crash durability (synchronous=FULL). true: may lose the last
+  // commits on power loss, never on a process crash.
+  bool relaxed_durability = false;
+  int read_connections = 4;
+  Duration busy_timeout{10000};
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual std::string driverName() const = 0;
+
+  // Applies every pending numbered migration; safe to call on every start.
+  virtual Status migrate() = 0;
+  virtual Result<int> schemaVersion() = 0;
+  virtual int latestSchemaVersion() const = 0;
+
+  // Queue.
+  virtual Result<std::vector<InsertedJob>> insertJobs(InsertJobsRequest request) = 0;
+  virtual Result<std::vector<Job>> claimJobs(const ClaimRequest& request) = 0;
+  virtual void completeJobs(std::vector<JobCompletion> completions, CompletionCallback done) = 0;
+  Result<std::vector<bool>> completeJobsAndWait(std::vector<JobCompletion> completions);
+  virtual Status extendLeases(const std::string& worker_id, TimePoint lease_until) = 0;
+  virtual Status setProgress(int64_t job_id, const std::string& worker_id, std::string progress) = 0;
+  // Running jobs whose lease expired go back to queued (or failed when their
+  // attempts are exhausted). Returns the jobs as they are afterwards.
+  virtual Result<std::vector<Job>> rescueExpired(TimePoint now, int limit) = 0;
+  // Earliest run_at of a queued job, to know how long a worker may sleep.
+  virtual Result<std::optional<TimePoint>> nextRunAt(const std::vector<std::string>& queues) = 0;
+
+  // Audit log.
+  virtual Result<Job> getJob(int64_t id) = 0;
+  virtual Result<std::vector<JobEvent>> jobEvents(int64_t id) = 0;
+  virtual Result<JobPage> listJobs(const JobFilter& filter) = 0;
+
+  // Manager operations; each is recorded in admin_actions.
+  virtual Result<Job> retryJob(const ManagerRequest& request) = 0;
+  virtual Result<Job> cancelJob(const ManagerRequest& request) = 0;
+  virtual Status deleteJob(const ManagerRequest& request) = 0;
+  // Deletes one batch of expired jobs; returns how many were deleted (0: done).
+  virtual Result<int64_t> pruneJobs(const PruneRequest& request) = 0;
+};
+
+// "sqlite:PATH" (also a bare path). Opens without migrating.
+Result<std::shared_ptr<Store>> openStore(std::string_view url, const StoreOptions& options = {});
+
+}  // namespace snapq

@@ -1,0 +1,172 @@
+#include "snapq/engine.h"
+
+#include <unistd.h>
+
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "core/masking.h"
+#include "core/sealing.h"
+#include "queue/executor.h"
+#include "queue/job_builder.h"
+#include "queue/maintenance.h"
+#include "queue/notifier.h"
+#include "queue/worker_pool.h"
+
+namespace snapq {
+namespace {
+
+std::string defaultWorkerId(Random& random) {
+  char host[256] = "localhost";
+  gethostname(host, sizeof(host) - 1);
+  static const char* hex = "0123456789abcdef";
+  std::string suffix;
+  for (int i = 0; i < 6; ++i) suffix += hex[static_cast<int>(random.uniform() * 16) & 15];
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + suffix;
+}
+
+}  // namespace
+
+class Engine::Impl {
+ public:
+  Impl(Engine& engine, Sealer sealer)
+      : engine_(engine),
+        masker_(engine.options_.mask_patterns.empty() ? Masker() : Masker(engine.options_.mask_patterns)),
+        sealer_(std::move(sealer)),
+        executor_(
+            masker_, sealer_, *engine.env_.clock, *engine.env_.random, engine.options_.default_retry,
+            [this](const std::string& service, const std::string& action) { return findType(service, action); },
+            [&engine](int64_t id, std::string json) {
+              (void)engine.store_->setProgress(id, engine.options_.worker_id, std::move(json));
+            }),
+        pool_(*engine.store_, engine.options_, *engine.env_.clock, executor_, engine.options_.worker_id,
+              [this](const Attempt& a) {
+                if (isTerminal(a.job.status)) notifier_.publish(a.job);
+              }),
+        maintenance_(
+            *engine.store_, engine.options_, *engine.env_.clock, pool_,
+            [this](const std::vector<Job>& rescued) {
+              for (const Job& j : rescued) {
+                if (isTerminal(j.status)) notifier_.publish(j);
+              }
+            },
+            [&engine] { (void)engine.prune(); }) {}
+
+  const JobType* findType(const std::string& service, const std::string& action) {
+    std::shared_lock lock(types_mu_);
+    auto it = types_.find(service + "\n" + action);
+    return it == types_.end() ? nullptr : &it->second;
+  }
+
+  Engine& engine_;
+  Masker masker_;
+  Sealer sealer_;
+  std::shared_mutex types_mu_;
+  std::unordered_map<std::string, JobType> types_;
+  Notifier notifier_;
+  Executor executor_;
+  WorkerPool pool_;
+  Maintenance maintenance_;
+};
+
+Engine::Engine(std::shared_ptr<Store> store, EngineOptions options, Env env)
+    : store_(std::move(store)), options_(std::move(options)), env_(std::move(env)) {}
+
+Engine::~Engine() { stop(); }
+
+Result<std::unique_ptr<Engine>> Engine::open(std::shared_ptr<Store> store, Keys keys, EngineOptions options,
+                                             Env env) {
+  if (!store) return Status::invalidArgument("no store");
+  if (options.workers < 1 || options.workers > 1024) return Status::invalidArgument("workers must be 1-1024");
+  auto sealer = Sealer::load({keys.secret_key, keys.key_file});
+  if (!sealer) return sealer.status();
+  if (!env.clock) env.clock = std::make_shared<SystemClock>();
+  if (!env.random) env.random = std::make_shared<DefaultRandom>();
+  if (options.worker_id.empty()) options.worker_id = defaultWorkerId(*env.random);
+  std::unique_ptr<Engine> engine(new Engine(std::move(store), std::move(options), std::move(env)));
+  engine->impl_ = std::make_unique<Impl>(*engine, std::move(*sealer));
+  return engine;
+}
+
+void Engine::registerJobType(JobType type) {
+  std::unique_lock lock(impl_->types_mu_);
+  std::string key = type.service + "\n" + type.action;
+  impl_->types_.insert_or_assign(std::move(key), std::move(type));
+}
+
+void Engine::onJobFinished(JobListener listener) { impl_->notifier_.subscribe(std::move(listener)); }
+
+Result<Dispatched> Engine::dispatch(DispatchRequest request) {
+  std::vector<DispatchRequest> one;
+  one.push_back(std::move(request));
+  auto many = dispatchMany(std::move(one));
+  if (!many) return many.status();
+  return many->front();
+}
+
+Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest> requests, DispatchHook extra) {
+  if (requests.empty()) return std::vector<Dispatched>{};
+  InsertJobsRequest insert;
+  insert.now = env_.clock->now();
+  insert.extra = std::move(extra);
+  insert.jobs.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const JobType* type = impl_->findType(requests[i].service, requests[i].action);
+    int max_attempts = type ? type->retry.max_attempts : options_.default_retry.max_attempts;
+    auto job = buildNewJob(requests[i], impl_->masker_, impl_->sealer_, max_attempts);
+    if (!job) {
+      if (requests.size() == 1) return job.status();
+      return Status(job.status().code(), "job " + std::to_string(i + 1) + ": " + job.status().message());
+    }
+    insert.jobs.push_back(std::move(*job));
+  }
+  auto inserted = store_->insertJobs(std::move(insert));
+  if (!inserted) return inserted.status();
+  std::vector<Dispatched> out;
+  out.reserve(inserted->size());
+  for (const InsertedJob& j : *inserted) out.push_back({j.id, j.existing});
+  impl_->pool_.wake();
+  return out;
+}
+
+Status Engine::start() {
+  impl_->pool_.start();
+  impl_->maintenance_.start();
+  return Status::ok();
+}
+
+void Engine::stop() {
+  if (!impl_) return;
+  impl_->maintenance_.stop();
+  impl_->pool_.stop(options_.grace);
+}
+
+void Engine::wake() { impl_->pool_.wake(); }
+
+Result<Job> Engine::retry(int64_t id, const Actor& actor, bool override_conflict) {
+  auto job = store_->retryJob({id, actor, env_.clock->now(), override_conflict, {}});
+  if (job) impl_->pool_.wake();
+  return job;
+}
+
+Result<Job> Engine::cancel(int64_t id, const Actor& actor) {
+  return store_->cancelJob({id, actor, env_.clock->now(), false, {}});
+}
+
+Status Engine::remove(int64_t id, const Actor& actor) {
+  return store_->deleteJob({id, actor, env_.clock->now(), false, {}});
+}
+
+Result<int64_t> Engine::prune() {
+  TimePoint now = env_.clock->now();
+  PruneRequest req{now - options_.retention.success, now - options_.retention.failed, 500};
+  int64_t total = 0;
+  while (true) {
+    auto n = store_->pruneJobs(req);
+    if (!n) return n.status();
+    total += *n;
+    if (*n < req.batch) return total;
+  }
+}
+
+}  // namespace snapq

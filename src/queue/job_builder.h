@@ -1,0 +1,17 @@
+// Turns what a caller asks for into a row ready to insert: validated names,
+// defaults, the masked payload for the audit, the sealed real payload.
+#pragma once
+
+#include "core/masking.h"
+#include "core/sealing.h"
+#include "snapq/engine.h"
+
+namespace snapq {
+
+Result<NewJob> buildNewJob(const DispatchRequest& request, const Masker& masker, const Sealer& sealer,
+                           int default_max_attempts);
+
+// Names used as service, instance, action and queue: 1-100 of [A-Za-z0-9_.:/-].
+bool isValidName(std::string_view name);
+
+}  // namespace snapq

@@ -1,0 +1,72 @@
+// Claims due jobs in batches and runs them on a fixed set of worker threads.
+// One fetcher thread claims (so a commit claims many jobs); executors run
+// handlers; completions go to the store asynchronously and are group-committed.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+#include <vector>
+
+#include "queue/executor.h"
+#include "snapq/engine.h"
+
+namespace snapq {
+
+class WorkerPool {
+ public:
+  // Called (off the worker threads) with each attempt once it is committed.
+  using Committed = std::function<void(const Attempt&)>;
+
+  WorkerPool(Store& store, const EngineOptions& options, Clock& clock, const Executor& executor,
+             std::string worker_id, Committed committed);
+  ~WorkerPool();
+
+  void start();
+  // Graceful: stop claiming, release what was not started, give running jobs
+  // `grace` to finish, then ask them to stop and release them uncharged.
+  void stop(Duration grace);
+  void wake();
+  // Asks handlers past their deadline to stop (called by the maintenance loop).
+  void enforceTimeouts(TimePoint now);
+  const std::string& workerId() const { return worker_id_; }
+
+ private:
+  struct Running {
+    std::stop_source stop;
+    TimePoint deadline;
+  };
+
+  void fetchLoop();
+  void executeLoop();
+  void submit(const Attempt& attempt);
+  std::vector<JobCompletion> takeUnstarted();
+
+  Store& store_;
+  const EngineOptions& options_;
+  Clock& clock_;
+  const Executor& executor_;
+  std::string worker_id_;
+  Committed committed_;
+  int capacity_;
+
+  std::mutex mu_;
+  std::condition_variable fetch_cv_;  // the fetcher waits for room or a wake-up
+  std::condition_variable work_cv_;   // executors wait for claimed jobs
+  std::condition_variable idle_cv_;   // stop() waits for executors and completions
+  std::deque<Job> ready_;
+  std::map<int64_t, Running> running_;
+  int in_flight_completions_ = 0;
+  bool woken_ = false;
+  bool stopping_ = false;
+  bool started_ = false;
+
+  std::thread fetcher_;
+  std::vector<std::thread> executors_;
+};
+
+}  // namespace snapq

@@ -1,0 +1,94 @@
+// Numbered schema migrations of the SQLite driver. The PostgreSQL driver keeps
+// the same version numbers for the same changes. Never edit a released entry:
+// add a new one.
+#include "store/sqlite/migrations.h"
+
+namespace snapq::sqlite {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "sync_jobs, sync_job_events, admin_actions", R"sql(
+CREATE TABLE sync_jobs (
+  id                INTEGER PRIMARY KEY,
+  service           TEXT NOT NULL,
+  instance          TEXT NOT NULL DEFAULT 'default',
+  action            TEXT NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind IN ('sync', 'mutation', 'custom')),
+  target_type       TEXT NOT NULL DEFAULT '',
+  target_id         TEXT NOT NULL DEFAULT '',
+  status            TEXT NOT NULL CHECK (status IN
+                      ('queued', 'running', 'success', 'failed', 'conflict', 'skipped', 'cancelled')),
+  attempts          INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  max_attempts      INTEGER NOT NULL CHECK (max_attempts >= 1),
+  priority          INTEGER NOT NULL DEFAULT 0,
+  queue             TEXT NOT NULL,
+  trigger_source    TEXT NOT NULL CHECK (trigger_source IN ('manual', 'api', 'scheduled', 'retry', 'event')),
+  actor_type        TEXT NOT NULL CHECK (actor_type IN ('user', 'token', 'system')),
+  actor_name        TEXT NOT NULL,
+  payload           TEXT NOT NULL DEFAULT '{}',
+  sealed_payload    BLOB,
+  result            TEXT,
+  error             TEXT,
+  progress          TEXT,
+  expected_hash     TEXT,
+  override_conflict INTEGER NOT NULL DEFAULT 0,
+  unique_key        TEXT,
+  idempotency_key   TEXT,
+  created_at        TEXT NOT NULL,
+  run_at            TEXT NOT NULL,
+  started_at        TEXT,
+  finished_at       TEXT,
+  duration_ms       INTEGER,
+  locked_by         TEXT,
+  lease_until       TEXT,
+  CHECK ((status = 'running') = (locked_by IS NOT NULL AND lease_until IS NOT NULL))
+);
+-- Claim order: what is due, by priority then age.
+CREATE INDEX sync_jobs_claim ON sync_jobs (priority, run_at, id) WHERE status = 'queued';
+-- Leases: heartbeats by worker, the rescuer by expiry.
+CREATE INDEX sync_jobs_running ON sync_jobs (locked_by, lease_until) WHERE status = 'running';
+-- One-at-a-time per target: the open jobs of a target in dispatch order.
+CREATE INDEX sync_jobs_target_open ON sync_jobs (service, instance, target_type, target_id, id)
+  WHERE status IN ('queued', 'running');
+CREATE UNIQUE INDEX sync_jobs_unique_open ON sync_jobs (unique_key)
+  WHERE unique_key IS NOT NULL AND status IN ('queued', 'running');
+CREATE UNIQUE INDEX sync_jobs_idempotency ON sync_jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
+-- The audit log's views (newest first is id order: ids grow with created_at).
+CREATE INDEX sync_jobs_service_status ON sync_jobs (service, status, id);
+CREATE INDEX sync_jobs_target ON sync_jobs (target_type, target_id, id);
+CREATE INDEX sync_jobs_actor ON sync_jobs (actor_name, id);
+CREATE INDEX sync_jobs_finished ON sync_jobs (status, finished_at) WHERE finished_at IS NOT NULL;
+
+CREATE TABLE sync_job_events (
+  id         INTEGER PRIMARY KEY,
+  job_id     INTEGER NOT NULL,
+  at         TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  message    TEXT NOT NULL DEFAULT '',
+  actor_type TEXT NOT NULL,
+  actor_name TEXT NOT NULL
+);
+CREATE INDEX sync_job_events_job ON sync_job_events (job_id, id);
+
+CREATE TABLE admin_actions (
+  id          INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,
+  actor_type  TEXT NOT NULL,
+  actor_name  TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id   TEXT NOT NULL,
+  details     TEXT NOT NULL DEFAULT '{}',
+  address     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX admin_actions_at ON admin_actions (at);
+CREATE TRIGGER admin_actions_no_update BEFORE UPDATE ON admin_actions
+  BEGIN SELECT RAISE(ABORT, 'admin_actions is append-only'); END;
+CREATE TRIGGER admin_actions_no_delete BEFORE DELETE ON admin_actions
+  BEGIN SELECT RAISE(ABORT, 'admin_actions is append-only'); END;
+)sql"},
+  };
+  return all;
+}
+
+}  // namespace snapq::sqlite

@@ -1,0 +1,280 @@
+// The queue's write path: insert, claim, complete, leases and rescue. Every
+// statement runs on the writer thread, batched with whatever else is pending.
+#include <map>
+
+#include "store/sqlite/job_rows.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace snapq::sqlite {
+namespace {
+
+Result<std::optional<int64_t>> findExisting(Db& db, const NewJob& job) {
+  auto lookup = [&db](const std::string& sql, const std::string& key) -> Result<std::optional<int64_t>> {
+    auto stmt = db.prepare(sql);
+    if (!stmt) return stmt.status();
+    (*stmt)->bind(1, key);
+    auto row = (*stmt)->step();
+    if (!row) return row.status();
+    std::optional<int64_t> id;
+    if (*row) id = (*stmt)->int64(0);
+    (*stmt)->reset();
+    return id;
+  };
+  if (!job.idempotency_key.empty()) {
+    auto found = lookup("SELECT id FROM sync_jobs WHERE idempotency_key = ?1", job.idempotency_key);
+    if (!found || *found) return found;
+  }
+  if (!job.unique_key.empty()) {
+    return lookup("SELECT id FROM sync_jobs WHERE unique_key = ?1 AND status IN ('queued', 'running')",
+                  job.unique_key);
+  }
+  return std::optional<int64_t>();
+}
+
+Result<int64_t> insertOne(Db& db, const NewJob& job, TimePoint now) {
+  auto stmt = db.prepare(
+      "INSERT INTO sync_jobs (service, instance, action, kind, target_type, target_id, status, attempts, "
+      "max_attempts, priority, queue, trigger_source, actor_type, actor_name, payload, sealed_payload, "
+      "expected_hash, unique_key, idempotency_key, created_at, run_at) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, 'queued', 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+  if (!stmt) return stmt.status();
+  Stmt& s = **stmt;
+  std::string created = iso(now);
+  s.bind(1, job.service).bind(2, job.instance).bind(3, job.action).bind(4, toString(job.kind))
+      .bind(5, job.target_type).bind(6, job.target_id).bind(7, job.max_attempts).bind(8, job.priority)
+      .bind(9, job.queue).bind(10, toString(job.trigger_source)).bind(11, toString(job.actor.type))
+      .bind(12, job.actor.name).bind(13, job.payload).bindBlobOrNull(14, job.sealed_payload)
+      .bindTextOrNull(15, job.expected_hash).bindTextOrNull(16, job.unique_key)
+      .bindTextOrNull(17, job.idempotency_key).bind(18, created)
+      .bind(19, job.run_at ? iso(*job.run_at) : created);
+  if (Status st = s.run(); !st) return st;
+  return db.lastInsertId();
+}
+
+}  // namespace
+
+Result<std::vector<InsertedJob>> SqliteStore::insertJobs(InsertJobsRequest request) {
+  return writer_->run<std::vector<InsertedJob>>([&request](Db& db) -> Result<std::vector<InsertedJob>> {
+    std::vector<InsertedJob> out;
+    out.reserve(request.jobs.size());
+    for (const NewJob& job : request.jobs) {
+      auto existing = findExisting(db, job);
+      if (!existing) return existing.status();
+      if (*existing) {
+        out.push_back({**existing, true});
+        continue;
+      }
+      auto id = insertOne(db, job, request.now);
+      if (!id) return id.status();
+      out.push_back({*id, false});
+    }
+    if (request.extra) {
+      SqliteTxn txn(db);
+      if (Status s = request.extra(txn, out); !s) return s;
+    }
+    return out;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::claimJobs(const ClaimRequest& request) {
+  return writer_->run<std::vector<Job>>([&request](Db& db) -> Result<std::vector<Job>> {
+    // Room left per limited service, counting what already runs anywhere.
+    std::map<std::string, int> room;
+    std::vector<std::string> full;
+    if (!request.service_limits.empty()) {
+      room = request.service_limits;
+      auto running = db.prepare("SELECT service, count(*) FROM sync_jobs WHERE status = 'running' GROUP BY service");
+      if (!running) return running.status();
+      while (true) {
+        auto row = (*running)->step();
+        if (!row) return row.status();
+        if (!*row) break;
+        auto it = room.find((*running)->text(0));
+        if (it != room.end()) it->second -= static_cast<int>((*running)->int64(1));
+      }
+      for (const auto& [service, left] : room) {
+        if (left <= 0) full.push_back(service);
+      }
+    }
+    // Due jobs in claim order; a job waits while an older job of its target is open.
+    std::string sql =
+        "SELECT id, service FROM sync_jobs AS j WHERE status = 'queued' AND run_at <= ?1"
+        " AND (target_id = '' OR NOT EXISTS (SELECT 1 FROM sync_jobs AS p WHERE p.status IN ('queued', 'running')"
+        " AND p.service = j.service AND p.instance = j.instance AND p.target_type = j.target_type"
+        " AND p.target_id = j.target_id AND p.id < j.id))";
+    if (!request.queues.empty()) sql += " AND queue IN (SELECT value FROM json_each(?3))";
+    if (!full.empty()) sql += " AND service NOT IN (SELECT value FROM json_each(?4))";
+    sql += " ORDER BY priority, run_at, id LIMIT ?2";
+    auto candidates = db.prepare(sql);
+    if (!candidates) return candidates.status();
+    (*candidates)->bind(1, iso(request.now)).bind(2, request.limit);
+    if (!request.queues.empty()) (*candidates)->bind(3, jsonArray(request.queues));
+    if (!full.empty()) (*candidates)->bind(4, jsonArray(full));
+    std::vector<int64_t> ids;
+    while (true) {
+      auto row = (*candidates)->step();
+      if (!row) return row.status();
+      if (!*row) break;
+      auto it = room.find((*candidates)->text(1));
+      if (it != room.end()) {
+        if (it->second <= 0) continue;
+        --it->second;
+      }
+      ids.push_back((*candidates)->int64(0));
+    }
+
+    std::vector<Job> claimed;
+    claimed.reserve(ids.size());
+    auto update = db.prepare("UPDATE sync_jobs SET status = 'running', attempts = attempts + 1, locked_by = ?1, "
+                             "lease_until = ?2, started_at = ?3 WHERE id = ?4 AND status IN " +
+                             allowedFromSql(Transition::claim) + " RETURNING " + kJobColumns);
+    if (!update) return update.status();
+    std::string lease_until = iso(request.now + request.lease);
+    std::string now = iso(request.now);
+    for (int64_t id : ids) {
+      (*update)->reset();
+      (*update)->bind(1, request.worker_id).bind(2, lease_until).bind(3, now).bind(4, id);
+      auto row = (*update)->step();
+      if (!row) return row.status();
+      if (*row) claimed.push_back(readJob(**update));
+      (void)(*update)->step();  // finish the statement
+    }
+    return claimed;
+  });
+}
+
+namespace {
+
+Result<bool> applyCompletion(Db& db, const JobCompletion& c) {
+  JobStatus target = transitionTarget(c.transition);
+  std::string guard = " WHERE id = ?1 AND locked_by = ?2 AND status IN " + allowedFromSql(c.transition);
+  Result<Stmt*> stmt = Status::internal("unset");
+  switch (c.transition) {
+    case Transition::succeed:
+    case Transition::skip:
+    case Transition::conflict:
+    case Transition::fail: {
+      bool erase = target == JobStatus::success || target == JobStatus::skipped;
+      stmt = db.prepare(std::string("UPDATE sync_jobs SET status = ?3, result = ?4, error = ?5, started_at = ?6, "
+                                    "finished_at = ?7, duration_ms = ?8, locked_by = NULL, lease_until = NULL") +
+                        (erase ? ", sealed_payload = NULL" : "") + guard);
+      if (!stmt) return stmt.status();
+      (*stmt)->bind(3, toString(target)).bindTextOrNull(4, c.result).bindTextOrNull(5, c.error)
+          .bind(6, iso(c.started_at)).bind(7, iso(c.finished_at))
+          .bind(8, static_cast<int64_t>((c.finished_at - c.started_at).count()));
+      break;
+    }
+    case Transition::retry_later:
+      stmt = db.prepare("UPDATE sync_jobs SET status = 'queued', error = ?3, started_at = ?4, run_at = ?5, "
+                        "locked_by = NULL, lease_until = NULL" + guard);
+      if (!stmt) return stmt.status();
+      (*stmt)->bindTextOrNull(3, c.error).bind(4, iso(c.started_at)).bind(5, iso(c.run_at));
+      break;
+    case Transition::release:
+      stmt = db.prepare("UPDATE sync_jobs SET status = 'queued', attempts = max(attempts - 1, 0), run_at = ?3, "
+                        "locked_by = NULL, lease_until = NULL" + guard);
+      if (!stmt) return stmt.status();
+      (*stmt)->bind(3, iso(c.run_at));
+      break;
+    default:
+      return Status::invalidArgument(std::string("a worker cannot complete a job with transition ") +
+                                     toString(c.transition));
+  }
+  (*stmt)->bind(1, c.job_id).bind(2, c.worker_id);
+  if (Status s = (*stmt)->run(); !s) return s;
+  if (db.changes() == 0) return false;
+  if (c.event) {
+    if (Status s = insertEvent(db, c.job_id, c.finished_at, c.event->type, c.event->message, Actor::system()); !s)
+      return s;
+  }
+  if (c.extra) {
+    SqliteTxn txn(db);
+    if (Status s = c.extra(txn); !s) return s;
+  }
+  return true;
+}
+
+}  // namespace
+
+void SqliteStore::completeJobs(std::vector<JobCompletion> completions, CompletionCallback done) {
+  auto applied = std::make_shared<std::vector<bool>>();
+  auto shared = std::make_shared<std::vector<JobCompletion>>(std::move(completions));
+  writer_->submit(
+      [shared, applied](Db& db) -> Status {
+        applied->clear();
+        for (const JobCompletion& c : *shared) {
+          auto r = applyCompletion(db, c);
+          if (!r) return r.status();
+          applied->push_back(*r);
+        }
+        return Status::ok();
+      },
+      [applied, done = std::move(done)](const Status& s) {
+        if (!done) return;
+        if (s) {
+          done(*applied);
+        } else {
+          done(s);
+        }
+      });
+}
+
+Status SqliteStore::extendLeases(const std::string& worker_id, TimePoint lease_until) {
+  return writer_->runStatus([&](Db& db) -> Status {
+    auto stmt = db.prepare("UPDATE sync_jobs SET lease_until = ?1 WHERE status = 'running' AND locked_by = ?2");
+    if (!stmt) return stmt.status();
+    (*stmt)->bind(1, iso(lease_until)).bind(2, worker_id);
+    return (*stmt)->run();
+  });
+}
+
+Status SqliteStore::setProgress(int64_t job_id, const std::string& worker_id, std::string progress) {
+  writer_->submit(
+      [job_id, worker_id, progress = std::move(progress)](Db& db) -> Status {
+        auto stmt = db.prepare("UPDATE sync_jobs SET progress = ?1 WHERE id = ?2 AND status = 'running' AND locked_by = ?3");
+        if (!stmt) return stmt.status();
+        (*stmt)->bind(1, progress).bind(2, job_id).bind(3, worker_id);
+        return (*stmt)->run();
+      },
+      nullptr);
+  return Status::ok();
+}
+
+Result<std::vector<Job>> SqliteStore::rescueExpired(TimePoint now, int limit) {
+  return writer_->run<std::vector<Job>>([now, limit](Db& db) -> Result<std::vector<Job>> {
+    auto expired = db.prepare("SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' "
+                              "AND lease_until < ?1 ORDER BY id LIMIT ?2");
+    if (!expired) return expired.status();
+    (*expired)->bind(1, iso(now)).bind(2, limit);
+    struct Lost { int64_t id; int attempts; int max_attempts; };
+    std::vector<Lost> lost;
+    while (true) {
+      auto row = (*expired)->step();
+      if (!row) return row.status();
+      if (!*row) break;
+      lost.push_back({(*expired)->int64(0), static_cast<int>((*expired)->int64(1)),
+                      static_cast<int>((*expired)->int64(2))});
+    }
+    std::vector<Job> rescued;
+    std::string at = iso(now);
+    for (const Lost& l : lost) {
+      bool exhausted = l.attempts >= l.max_attempts;
+      std::string error = "attempt " + std::to_string(l.attempts) + " failed: worker lost (lease expired)";
+      auto stmt = db.prepare(
+          "UPDATE sync_jobs SET status = ?2, error = ?3, run_at = ?4, finished_at = CASE WHEN ?2 = 'failed' THEN ?4 END, "
+          "duration_ms = CASE WHEN ?2 = 'failed' THEN duration_ms END, locked_by = NULL, lease_until = NULL "
+          "WHERE id = ?1 AND status IN " + allowedFromSql(Transition::rescue) + " RETURNING " + kJobColumns);
+      if (!stmt) return stmt.status();
+      (*stmt)->bind(1, l.id).bind(2, exhausted ? "failed" : "queued").bind(3, error).bind(4, at);
+      auto row = (*stmt)->step();
+      if (!row) return row.status();
+      if (!*row) continue;
+      rescued.push_back(readJob(**stmt));
+      (void)(*stmt)->step();
+      if (Status s = insertEvent(db, l.id, now, "rescued", error, Actor::system()); !s) return s;
+    }
+    return rescued;
+  });
+}
+
+}  // namespace snapq::sqlite

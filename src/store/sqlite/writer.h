@@ -1,0 +1,67 @@
+// Group commit for SQLite: one thread owns the write connection and runs every
+// write (dispatches, claims, completions, manager actions) handed to it. The
+// writes that pile up while one transaction commits share the next one, so a
+// commit's fsync is paid once for many jobs. Each write runs inside its own
+// savepoint: one failing write rolls back alone, not its neighbours.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/sqlite/sqlite_db.h"
+
+namespace snapq::sqlite {
+
+class Writer {
+ public:
+  using Work = std::function<Status(Db&)>;
+  // Called on the writer thread after the transaction committed (or failed).
+  using Done = std::function<void(const Status&)>;
+
+  explicit Writer(std::unique_ptr<Db> db, int max_batch = 512);
+  ~Writer();  // finishes what was submitted, then stops
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void submit(Work work, Done done);
+  // Submits and waits for the commit; the value comes from `work`.
+  template <typename T>
+  Result<T> run(std::function<Result<T>(Db&)> work) {
+    auto value = std::make_shared<std::optional<Result<T>>>();
+    // Shared so the writer thread never touches a promise the caller already dropped.
+    auto committed = std::make_shared<std::promise<Status>>();
+    auto future = committed->get_future();
+    submit([&work, value](Db& db) {
+             *value = work(db);
+             return (*value)->isOk() ? Status::ok() : (*value)->status();
+           },
+           [committed](const Status& s) { committed->set_value(s); });
+    Status s = future.get();
+    if (!s) return s;
+    return std::move(**value);
+  }
+  Status runStatus(Work work);
+
+ private:
+  struct Op {
+    Work work;
+    Done done;
+  };
+  void loop();
+  void runBatch(std::deque<Op>& batch);
+
+  std::unique_ptr<Db> db_;
+  int max_batch_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Op> pending_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace snapq::sqlite
