@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs snapq's whole test suite.
+# Usage: scripts/test.sh [--sanitizers]
+#   (default)      setup, build in build/, ctest there
+#   --sanitizers   also build build-asan (ASan+UBSan) and run every test there, and
+#                  build build-tsan (TSan) and run the queue/store tests there (what CI runs)
+# Environment: SNAPQ_TEST_JOBS (ctest parallelism, default 2), SNAPQ_BUILD_JOBS (see build.sh).
+# Exits non-zero when any stage fails; a summary of every stage is printed at the end.
+# shellcheck disable=SC2317  # functions run through stage() look unreachable to shellcheck
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT" || exit 1
+
+usage() { sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+SANITIZERS=0
+for arg in "$@"; do
+  case "$arg" in
+    --sanitizers) SANITIZERS=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "test: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+TEST_JOBS=${SNAPQ_TEST_JOBS:-2}
+TSAN_TESTS='Queue|Store|Engine|Worker|Conformance'
+# A test run that finds no tests is a failure, not a pass.
+CTEST=(ctest --output-on-failure --no-tests=error)
+
+NAMES=()
+RESULTS=()
+TIMES=()
+FAILED=0
+TOTAL_START=$SECONDS
+
+# stage NAME COMMAND...: runs one stage and records its result and duration.
+stage() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo
+  echo "==> $name"
+  if "$@"; then
+    RESULTS+=(pass)
+  else
+    RESULTS+=(FAIL)
+    FAILED=1
+  fi
+  NAMES+=("$name")
+  TIMES+=($((SECONDS - start)))
+  [[ ${RESULTS[-1]} == pass ]]
+}
+
+skip() {
+  NAMES+=("$1")
+  RESULTS+=("skipped ($2)")
+  TIMES+=(0)
+}
+
+summary() {
+  local total=$((SECONDS - TOTAL_START))
+  echo
+  echo "==== snapq test summary ===="
+  for i in "${!NAMES[@]}"; do
+    printf '  %-12s %-28s %5d s\n' "${NAMES[$i]}" "${RESULTS[$i]}" "${TIMES[$i]}"
+  done
+  printf '  %-12s %-28s %5d s\n' total "$([[ $FAILED -eq 0 ]] && echo pass || echo FAIL)" "$total"
+}
+
+toolchain() {
+  echo "g++:   $(g++ --version | head -n 1)"
+  echo "cmake: $(cmake --version | head -n 1)"
+  echo "ninja: $(ninja --version)"
+}
+
+# TSan in GCC 12 cannot map its shadow memory when the kernel randomizes mmap with
+# more than 28 bits; running without address randomization avoids that.
+no_aslr() {
+  local bits
+  bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)
+  if [[ $bits -gt 28 ]] && setarch "$(uname -m)" -R true 2>/dev/null; then
+    setarch "$(uname -m)" -R "$@"
+  else
+    "$@"
+  fi
+}
+
+run_asan_tests() {
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "${CTEST[@]}" --test-dir build-asan -j "$TEST_JOBS"
+}
+
+run_tsan_tests() {
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+    no_aslr "${CTEST[@]}" --test-dir build-tsan -R "$TSAN_TESTS"
+}
+
+if ! stage setup scripts/setup.sh; then
+  summary
+  exit 1
+fi
+toolchain
+
+if stage build scripts/build.sh build; then
+  stage test "${CTEST[@]}" --test-dir build -j "$TEST_JOBS"
+else
+  skip test "build failed"
+fi
+
+if [[ $SANITIZERS -eq 1 ]]; then
+  if stage build-asan scripts/build.sh build-asan -DSNAPQ_SANITIZE=address,undefined -DSNAPQ_BUILD_BENCH=OFF; then
+    stage test-asan run_asan_tests
+  else
+    skip test-asan "build failed"
+  fi
+  if stage build-tsan scripts/build.sh build-tsan -DSNAPQ_SANITIZE=thread -DSNAPQ_BUILD_BENCH=OFF; then
+    stage test-tsan run_tsan_tests
+  else
+    skip test-tsan "build failed"
+  fi
+fi
+
+summary
+exit $FAILED

@@ -1,0 +1,118 @@
+#include "cli/cli_common.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace snapq::cli {
+namespace {
+
+std::string envOr(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? std::string(value) : std::move(fallback);
+}
+
+std::string loginName() {
+  if (const char* user = std::getenv("USER"); user && *user) return user;
+  if (const char* logname = std::getenv("LOGNAME"); logname && *logname) return logname;
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return "unknown";
+}
+
+std::string notInitialised(const std::string& url) {
+  return "database at " + url + " is not initialised; run: snapq migrate --db " + url;
+}
+
+}  // namespace
+
+std::string defaultDbUrl() { return envOr("SNAPQ_DB", "sqlite:./snapq.db"); }
+
+void addDbOption(CLI::App& cmd, std::string& url) {
+  url = defaultDbUrl();
+  cmd.add_option("--db", url, "database URL: sqlite:PATH or postgres://... (env SNAPQ_DB)")
+      ->default_str(url)
+      ->type_name("URL");
+}
+
+std::string sqlitePath(std::string_view url) {
+  if (url.starts_with("sqlite:")) return std::string(url.substr(7));
+  if (url.find("://") != std::string_view::npos) return {};
+  return std::string(url);
+}
+
+std::string keyFileFor(std::string_view url) {
+  std::string path = sqlitePath(url);
+  return path.empty() ? "snapq.key" : path + ".key";
+}
+
+Engine::Keys engineKeys(std::string_view url) {
+  Engine::Keys keys;
+  if (const char* secret = std::getenv("SNAPQ_SECRET_KEY"); secret && *secret) keys.secret_key = secret;
+  keys.key_file = keyFileFor(url);
+  return keys;
+}
+
+Actor cliActor() { return {ActorType::user, "cli:" + loginName()}; }
+
+void printError(std::string_view message) {
+  // One line, whatever the message holds.
+  std::string line(message);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::cerr << "snapq: error: " << line << '\n';
+}
+
+int reportStatus(const Status& status) {
+  printError(status.message().empty() ? status.toString() : status.message());
+  return status.code() == ErrorCode::invalid_argument ? kExitUsage : kExitFailure;
+}
+
+int usageError(std::string_view message) {
+  printError(message);
+  return kExitUsage;
+}
+
+std::shared_ptr<Store> openReadyStore(const std::string& url, int& exit_code) {
+  exit_code = kExitFailure;
+  // Opening a missing sqlite file would create it; say what to do instead.
+  if (std::string path = sqlitePath(url); !path.empty() && path != ":memory:" && !std::filesystem::exists(path)) {
+    std::cerr << "snapq: " << notInitialised(url) << '\n';
+    return nullptr;
+  }
+  auto store = openStore(url);
+  if (!store) {
+    exit_code = reportStatus(store.status());
+    return nullptr;
+  }
+  auto version = (*store)->schemaVersion();
+  if (!version) {
+    exit_code = reportStatus(version.status());
+    return nullptr;
+  }
+  if (*version < (*store)->latestSchemaVersion()) {
+    std::cerr << "snapq: " << notInitialised(url) << '\n';
+    return nullptr;
+  }
+  exit_code = kExitOk;
+  return std::move(*store);
+}
+
+std::unique_ptr<Engine> openEngine(const std::string& url, EngineOptions options, int& exit_code) {
+  std::shared_ptr<Store> store = openReadyStore(url, exit_code);
+  if (!store) return nullptr;
+  auto engine = Engine::open(std::move(store), engineKeys(url), std::move(options));
+  if (!engine) {
+    printError(engine.status().message());
+    exit_code = kExitFailure;
+    return nullptr;
+  }
+  exit_code = kExitOk;
+  return std::move(*engine);
+}
+
+}  // namespace snapq::cli

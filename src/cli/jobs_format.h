@@ -1,0 +1,23 @@
+// Text views of the audit log for people at a terminal (`--json` is the view
+// for programs and uses core/job_json.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "snapq/job.h"
+
+namespace snapq::cli {
+
+// "850ms", "1.2s", "3m05s"
+std::string formatDurationMs(int64_t ms);
+
+// An aligned table of the page, newest first, then a line with the status
+// counts and, when there is a next page, "next: --cursor N".
+std::string formatJobTable(const JobPage& page);
+
+// One job's fields followed by its history.
+std::string formatJobDetails(const Job& job, const std::vector<JobEvent>& events);
+
+}  // namespace snapq::cli

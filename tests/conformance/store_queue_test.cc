@@ -1,0 +1,233 @@
+// Queue behaviour every driver must share: insert, dedup, claim order,
+// per-target ordering, concurrency limits, guarded completion, rescue.
+#include "conformance/store_fixture.h"
+
+namespace snapq::testing {
+namespace {
+
+using StoreQueue = StoreTest;
+
+TEST_P(StoreQueue, InsertedJobReadsBackAsQueuedWithEveryField) {
+  NewJob j = job("billing", "charge");
+  j.instance = "eu";
+  j.kind = JobKind::mutation;
+  j.target_type = "invoice";
+  j.target_id = "inv-7";
+  j.priority = 2;
+  j.trigger_source = TriggerSource::api;
+  j.actor = Actor::token("ci-bot");
+  j.expected_hash = "abc";
+  int64_t id = insert(j);
+  Job got = get(id);
+  EXPECT_EQ(got.service, "billing");
+  EXPECT_EQ(got.instance, "eu");
+  EXPECT_EQ(got.kind, JobKind::mutation);
+  EXPECT_EQ(got.target_id, "inv-7");
+  EXPECT_EQ(got.status, JobStatus::queued);
+  EXPECT_EQ(got.attempts, 0);
+  EXPECT_EQ(got.max_attempts, 3);
+  EXPECT_EQ(got.priority, 2);
+  EXPECT_EQ(got.trigger_source, TriggerSource::api);
+  EXPECT_EQ(got.actor, Actor::token("ci-bot"));
+  EXPECT_EQ(got.payload, R"({"n":1})");
+  EXPECT_EQ(got.expected_hash, "abc");
+  EXPECT_EQ(got.created_at, t0());
+  EXPECT_EQ(got.run_at, t0());
+  EXPECT_FALSE(got.started_at);
+}
+
+TEST_P(StoreQueue, UniqueKeyReturnsTheOpenJobAndAllowsANewOneAfterItEnds) {
+  NewJob j = job();
+  j.unique_key = "svc|default|sync|zones|";
+  int64_t first = insert(j);
+  InsertJobsRequest again;
+  again.now = t0();
+  again.jobs = {j};
+  auto dup = store_->insertJobs(again);
+  ASSERT_TRUE(dup.isOk());
+  EXPECT_EQ(dup->front().id, first);
+  EXPECT_TRUE(dup->front().existing);
+  ASSERT_EQ(claim(1).size(), 1u);
+  ASSERT_TRUE(complete(first, Transition::succeed));
+  int64_t second = insert(j);
+  EXPECT_NE(second, first);
+}
+
+TEST_P(StoreQueue, IdempotencyKeyReturnsTheSameJobEvenAfterItFinished) {
+  NewJob j = job();
+  j.idempotency_key = "req-42";
+  int64_t first = insert(j);
+  ASSERT_EQ(claim(1).size(), 1u);
+  ASSERT_TRUE(complete(first, Transition::succeed));
+  InsertJobsRequest again;
+  again.now = t0();
+  again.jobs = {j, j};
+  auto dup = store_->insertJobs(again);
+  ASSERT_TRUE(dup.isOk());
+  EXPECT_EQ(dup->at(0).id, first);
+  EXPECT_EQ(dup->at(1).id, first);
+}
+
+TEST_P(StoreQueue, ClaimTakesDueJobsByPriorityThenAge) {
+  NewJob low = job();
+  low.priority = 3;
+  NewJob high = job();
+  high.priority = 1;
+  NewJob later = job();
+  later.run_at = t0() + Duration(60000);
+  int64_t a = insert(low);
+  int64_t b = insert(high);
+  int64_t c = insert(later);
+  int64_t d = insert(high);
+  auto got = claim(10);
+  EXPECT_EQ(ids(got), (std::vector<int64_t>{b, d, a}));
+  for (const Job& j : got) {
+    EXPECT_EQ(j.status, JobStatus::running);
+    EXPECT_EQ(j.attempts, 1);
+    EXPECT_EQ(j.locked_by, "w1");
+    EXPECT_EQ(j.lease_until, t0() + Duration(30000));
+  }
+  EXPECT_TRUE(claim(10).empty());
+  EXPECT_EQ(ids(claim(10, t0() + Duration(60000))), std::vector<int64_t>{c});
+}
+
+TEST_P(StoreQueue, JobsOfOneTargetRunOneAtATimeInDispatchOrder) {
+  NewJob j = job();
+  j.target_type = "record";
+  j.target_id = "r1";
+  int64_t first = insert(j);
+  int64_t second = insert(j);
+  NewJob other = job();
+  other.target_type = "record";
+  other.target_id = "r2";
+  int64_t third = insert(other);
+  EXPECT_EQ(ids(claim(10)), (std::vector<int64_t>{first, third}));
+  EXPECT_TRUE(claim(10).empty()) << "second must wait while first runs";
+  // A failed attempt waiting for its retry still holds the target.
+  ASSERT_TRUE(complete(first, Transition::retry_later, "w1", t0() + Duration(5000)));
+  EXPECT_TRUE(claim(10).empty());
+  EXPECT_EQ(ids(claim(10, t0() + Duration(5000))), std::vector<int64_t>{first});
+  ASSERT_TRUE(complete(first, Transition::succeed));
+  EXPECT_EQ(ids(claim(10, t0() + Duration(5000))), std::vector<int64_t>{second});
+}
+
+TEST_P(StoreQueue, ServiceConcurrencyLimitCountsRunningJobsOfEveryWorker) {
+  for (int i = 0; i < 5; ++i) insert(job("slow"));
+  for (int i = 0; i < 2; ++i) insert(job("fast"));
+  auto first = claim(10, t0(), "w1", {{"slow", 2}});
+  auto second = claim(10, t0(), "w2", {{"slow", 2}});
+  int slow = 0;
+  for (const Job& j : first) slow += j.service == "slow";
+  EXPECT_EQ(slow, 2);
+  EXPECT_EQ(first.size(), 4u);
+  EXPECT_TRUE(second.empty()) << "slow is at its limit, fast is drained";
+  ASSERT_TRUE(complete(first[0].service == "slow" ? first[0].id : first[1].id, Transition::succeed));
+  EXPECT_EQ(claim(10, t0(), "w2", {{"slow", 2}}).size(), 1u);
+}
+
+TEST_P(StoreQueue, CompletionIsRefusedOnceTheJobIsNoLongerThisWorkers) {
+  int64_t id = insert(job());
+  ASSERT_EQ(claim(1).size(), 1u);
+  EXPECT_FALSE(complete(id, Transition::succeed, "w2")) << "another worker cannot finish it";
+  auto rescued = store_->rescueExpired(t0() + Duration(31000), 10);
+  ASSERT_TRUE(rescued.isOk());
+  ASSERT_EQ(rescued->size(), 1u);
+  EXPECT_FALSE(complete(id, Transition::succeed, "w1")) << "a late worker cannot overwrite a rescue";
+  Job j = get(id);
+  EXPECT_EQ(j.status, JobStatus::queued);
+  EXPECT_EQ(j.error, "attempt 1 failed: worker lost (lease expired)");
+}
+
+TEST_P(StoreQueue, SuccessRecordsTimingsAndErasesTheSealedPayload) {
+  NewJob j = job();
+  j.sealed_payload = std::string("\x01sealed\0bytes", 13);
+  int64_t id = insert(j);
+  EXPECT_EQ(get(id).sealed_payload, j.sealed_payload);
+  ASSERT_EQ(claim(1).size(), 1u);
+  ASSERT_TRUE(complete(id, Transition::succeed));
+  Job done = get(id);
+  EXPECT_EQ(done.status, JobStatus::success);
+  EXPECT_EQ(done.started_at, t0());
+  EXPECT_EQ(done.finished_at, t0() + Duration(25));
+  EXPECT_EQ(done.duration_ms, 25);
+  EXPECT_TRUE(done.sealed_payload.empty());
+  EXPECT_TRUE(done.locked_by.empty());
+}
+
+TEST_P(StoreQueue, FailureKeepsTheSealedPayloadForARetry) {
+  NewJob j = job();
+  j.sealed_payload = "sealed";
+  int64_t id = insert(j);
+  ASSERT_EQ(claim(1).size(), 1u);
+  ASSERT_TRUE(complete(id, Transition::fail));
+  EXPECT_EQ(get(id).sealed_payload, "sealed");
+}
+
+TEST_P(StoreQueue, ReleaseDoesNotChargeAnAttempt) {
+  int64_t id = insert(job());
+  ASSERT_EQ(claim(1).size(), 1u);
+  ASSERT_TRUE(complete(id, Transition::release));
+  Job j = get(id);
+  EXPECT_EQ(j.status, JobStatus::queued);
+  EXPECT_EQ(j.attempts, 0);
+}
+
+TEST_P(StoreQueue, RescueFailsAJobWhoseAttemptsAreExhausted) {
+  NewJob j = job();
+  j.max_attempts = 1;
+  int64_t id = insert(j);
+  ASSERT_EQ(claim(1).size(), 1u);
+  ASSERT_TRUE(store_->extendLeases("w1", t0() + Duration(90000)).isOk());
+  auto none = store_->rescueExpired(t0() + Duration(60000), 10);
+  ASSERT_TRUE(none.isOk());
+  EXPECT_TRUE(none->empty()) << "the heartbeat extended the lease";
+  auto rescued = store_->rescueExpired(t0() + Duration(91000), 10);
+  ASSERT_TRUE(rescued.isOk());
+  ASSERT_EQ(rescued->size(), 1u);
+  EXPECT_EQ(rescued->front().status, JobStatus::failed);
+  Job after = get(id);
+  EXPECT_EQ(after.status, JobStatus::failed);
+  EXPECT_TRUE(after.finished_at.has_value());
+  auto events = store_->jobEvents(id);
+  ASSERT_TRUE(events.isOk());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().type, "rescued");
+}
+
+TEST_P(StoreQueue, DispatchHookFailureRollsTheInsertBack) {
+  InsertJobsRequest r;
+  r.now = t0();
+  r.jobs = {job(), job()};
+  std::vector<InsertedJob> seen;
+  r.extra = [&seen](Txn&, const std::vector<InsertedJob>& jobs) {
+    seen = jobs;
+    return Status::invalidArgument("row is locked");
+  };
+  auto result = store_->insertJobs(std::move(r));
+  EXPECT_FALSE(result.isOk());
+  EXPECT_EQ(result.status().message(), "row is locked");
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(store_->getJob(seen[0].id).status().code(), ErrorCode::not_found);
+  // The failed dispatch left the next one unharmed.
+  int64_t id = insert(job());
+  EXPECT_EQ(get(id).status, JobStatus::queued);
+}
+
+TEST_P(StoreQueue, NextRunAtIsTheEarliestQueuedJob) {
+  auto none = store_->nextRunAt({});
+  ASSERT_TRUE(none.isOk());
+  EXPECT_FALSE(none->has_value());
+  NewJob j = job();
+  j.run_at = t0() + Duration(9000);
+  insert(j);
+  j.run_at = t0() + Duration(4000);
+  insert(j);
+  auto next = store_->nextRunAt({});
+  ASSERT_TRUE(next.isOk());
+  EXPECT_EQ(**next, t0() + Duration(4000));
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, StoreQueue, ::testing::Values("sqlite"));
+
+}  // namespace
+}  // namespace snapq::testing
