@@ -132,7 +132,9 @@ class Store {
   virtual Result<std::vector<Job>> claimJobs(const ClaimRequest& request) = 0;
   virtual void completeJobs(std::vector<JobCompletion> completions, CompletionCallback done) = 0;
   Result<std::vector<bool>> completeJobsAndWait(std::vector<JobCompletion> completions);
-  virtual Status extendLeases(const std::string& worker_id, TimePoint lease_until) = 0;
+  // Extends the leases of these jobs while they still run under this worker.
+  virtual Status extendLeases(const std::string& worker_id, const std::vector<int64_t>& job_ids,
+                              TimePoint lease_until) = 0;
   virtual Status setProgress(int64_t job_id, const std::string& worker_id, std::string progress) = 0;
   // Running jobs whose lease expired go back to queued (or failed when their
   // attempts are exhausted). Returns the jobs as they are afterwards.

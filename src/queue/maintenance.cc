@@ -53,7 +53,7 @@ void Maintenance::tick() {
   pool_.enforceTimeouts(now);
   if (now - last_heartbeat_ >= options_.heartbeat) {
     last_heartbeat_ = now;
-    (void)store_.extendLeases(pool_.workerId(), now + options_.lease);
+    (void)store_.extendLeases(pool_.workerId(), pool_.heldJobIds(), now + options_.lease);
   }
   if (now - last_rescue_ >= options_.rescue_interval) {
     last_rescue_ = now;

@@ -12,7 +12,8 @@ WorkerPool::WorkerPool(Store& store, const EngineOptions& options, Clock& clock,
       executor_(executor),
       worker_id_(std::move(worker_id)),
       committed_(std::move(committed)),
-      capacity_(std::max(1, options.workers) + (options.prefetch > 0 ? options.prefetch : 16 * std::max(1, options.workers))) {}
+      workers_(std::max(1, options.workers)),
+      capacity_(workers_ + (options.prefetch > 0 ? options.prefetch : 16 * workers_)) {}
 
 WorkerPool::~WorkerPool() { stop(Duration(0)); }
 
@@ -22,7 +23,7 @@ void WorkerPool::start() {
   started_ = true;
   stopping_ = false;
   fetcher_ = std::thread([this] { fetchLoop(); });
-  for (int i = 0; i < std::max(1, options_.workers); ++i) executors_.emplace_back([this] { executeLoop(); });
+  for (int i = 0; i < workers_; ++i) executors_.emplace_back([this] { executeLoop(); });
 }
 
 void WorkerPool::wake() {
@@ -33,16 +34,20 @@ void WorkerPool::wake() {
   fetch_cv_.notify_one();
 }
 
+std::vector<int64_t> WorkerPool::heldJobIds() {
+  std::lock_guard lock(mu_);
+  return {held_.begin(), held_.end()};
+}
+
 void WorkerPool::fetchLoop() {
-  const int workers = std::max(1, options_.workers);
   std::unique_lock lock(mu_);
   while (!stopping_) {
     // Claim when the buffer runs low, as much as there is room for.
-    fetch_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(ready_.size()) < workers; });
+    fetch_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(ready_.size()) < workers_; });
     if (stopping_) break;
-    int room = capacity_ - static_cast<int>(ready_.size() + running_.size());
+    int room = capacity_ - static_cast<int>(held_.size());
     if (room <= 0) {
-      fetch_cv_.wait_for(lock, options_.poll);
+      fetch_cv_.wait_for(lock, options_.poll, [&] { return stopping_ || capacity_ > static_cast<int>(held_.size()); });
       continue;
     }
     woken_ = false;
@@ -57,7 +62,10 @@ void WorkerPool::fetchLoop() {
     auto claimed = store_.claimJobs(req);
     lock.lock();
     if (claimed && !claimed->empty()) {
-      for (Job& job : *claimed) ready_.push_back(std::move(job));
+      for (Job& job : *claimed) {
+        held_.insert(job.id);
+        ready_.push_back(std::move(job));
+      }
       work_cv_.notify_all();
       continue;
     }
@@ -74,37 +82,49 @@ void WorkerPool::executeLoop() {
     Job job = std::move(ready_.front());
     ready_.pop_front();
     TimePoint deadline = clock_.now() + executor_.timeoutFor(job);
-    auto [it, inserted] = running_.try_emplace(job.id);
-    it->second.deadline = deadline;
-    std::stop_token token = it->second.stop.get_token();
-    if (static_cast<int>(ready_.size()) < std::max(1, options_.workers)) fetch_cv_.notify_one();
+    Running& run = running_[job.id];
+    run.deadline = deadline;
+    std::stop_token token = run.stop.get_token();
+    if (static_cast<int>(ready_.size()) < workers_) fetch_cv_.notify_one();
     lock.unlock();
 
     Attempt attempt = executor_.run(job, worker_id_, token, deadline);
 
     lock.lock();
     running_.erase(job.id);
-    ++in_flight_completions_;
-    lock.unlock();
-    submit(attempt);
-    lock.lock();
-    fetch_cv_.notify_one();
+    finished_.push_back(std::move(attempt));
+    if (!flushing_) flushCompletions(lock);
   }
 }
 
-void WorkerPool::submit(const Attempt& attempt) {
-  auto shared = std::make_shared<Attempt>(attempt);
-  store_.completeJobs({attempt.completion}, [this, shared](const Result<std::vector<bool>>& applied) {
-    bool ok = applied && !applied->empty() && applied->front();
-    if (ok && committed_) committed_(*shared);
-    {
-      std::lock_guard lock(mu_);
-      --in_flight_completions_;
-      woken_ = true;  // the job's target may be free for its next job now
+// Hands every finished attempt to the store as one batch. Called with mu_ held
+// and no batch in flight; when the batch commits, whatever finished meanwhile
+// goes next.
+void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
+  flushing_ = true;
+  auto batch = std::make_shared<std::vector<Attempt>>(std::move(finished_));
+  finished_.clear();
+  std::vector<JobCompletion> completions;
+  completions.reserve(batch->size());
+  for (const Attempt& a : *batch) completions.push_back(a.completion);
+  lock.unlock();
+  store_.completeJobs(std::move(completions), [this, batch](const Result<std::vector<bool>>& applied) {
+    if (applied && committed_) {
+      for (size_t i = 0; i < batch->size() && i < applied->size(); ++i) {
+        if ((*applied)[i]) committed_((*batch)[i]);
+      }
     }
+    std::unique_lock lock(mu_);
+    // Applied or not, these leases are no longer ours to extend: a completion
+    // the store refused belongs to whoever rescued the job.
+    for (const Attempt& a : *batch) held_.erase(a.completion.job_id);
+    woken_ = true;  // slots and targets may be free now
+    flushing_ = false;
+    if (!finished_.empty()) flushCompletions(lock);
     fetch_cv_.notify_one();
     idle_cv_.notify_all();
   });
+  lock.lock();
 }
 
 void WorkerPool::enforceTimeouts(TimePoint now) {
@@ -127,6 +147,7 @@ std::vector<JobCompletion> WorkerPool::takeUnstarted() {
     c.finished_at = now;
     c.run_at = job.run_at;
     releases.push_back(std::move(c));
+    held_.erase(job.id);
   }
   ready_.clear();
   return releases;
@@ -141,17 +162,17 @@ void WorkerPool::stop(Duration grace) {
   lock.unlock();
   fetcher_.join();  // no claim is in progress after this
   lock.lock();
-  std::vector<JobCompletion> unstarted = takeUnstarted();
+  std::vector<JobCompletion> releases = takeUnstarted();
   lock.unlock();
   // Never wait for the store while holding mu_: completion callbacks take it.
-  if (!unstarted.empty()) (void)store_.completeJobsAndWait(std::move(unstarted));
+  if (!releases.empty()) (void)store_.completeJobsAndWait(std::move(releases));
   lock.lock();
 
   auto until = std::chrono::steady_clock::now() + grace;
   idle_cv_.wait_until(lock, until, [&] { return running_.empty(); });
   if (!running_.empty()) {
     // Past the grace period: release them uncharged; a late completion is refused by the store.
-    std::vector<JobCompletion> releases;
+    releases.clear();
     TimePoint now = clock_.now();
     for (auto& [id, run] : running_) {
       run.stop.request_stop();
@@ -173,7 +194,8 @@ void WorkerPool::stop(Duration grace) {
   for (auto& t : executors_) t.join();
   executors_.clear();
   lock.lock();
-  idle_cv_.wait(lock, [&] { return in_flight_completions_ == 0; });
+  idle_cv_.wait(lock, [&] { return !flushing_ && finished_.empty(); });
+  held_.clear();
   started_ = false;
 }
 

@@ -1,13 +1,14 @@
 // Claims due jobs in batches and runs them on a fixed set of worker threads.
-// One fetcher thread claims (so a commit claims many jobs); executors run
-// handlers; completions go to the store asynchronously and are group-committed.
+// One fetcher thread claims (so one commit claims many jobs); executors run
+// handlers; finished attempts queue up and are written as one batch while the
+// previous batch commits (the "completer"), so completions share commits too.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stop_token>
 #include <thread>
 #include <vector>
@@ -33,6 +34,8 @@ class WorkerPool {
   void wake();
   // Asks handlers past their deadline to stop (called by the maintenance loop).
   void enforceTimeouts(TimePoint now);
+  // Jobs this pool holds a lease on: claimed and not yet completed in the store.
+  std::vector<int64_t> heldJobIds();
   const std::string& workerId() const { return worker_id_; }
 
  private:
@@ -43,7 +46,8 @@ class WorkerPool {
 
   void fetchLoop();
   void executeLoop();
-  void submit(const Attempt& attempt);
+  void complete(Attempt attempt);
+  void flushCompletions(std::unique_lock<std::mutex>& lock);
   std::vector<JobCompletion> takeUnstarted();
 
   Store& store_;
@@ -52,6 +56,7 @@ class WorkerPool {
   const Executor& executor_;
   std::string worker_id_;
   Committed committed_;
+  int workers_;
   int capacity_;
 
   std::mutex mu_;
@@ -60,7 +65,9 @@ class WorkerPool {
   std::condition_variable idle_cv_;   // stop() waits for executors and completions
   std::deque<Job> ready_;
   std::map<int64_t, Running> running_;
-  int in_flight_completions_ = 0;
+  std::set<int64_t> held_;
+  std::vector<Attempt> finished_;     // attempts waiting for the next completion batch
+  bool flushing_ = false;             // a batch is with the store
   bool woken_ = false;
   bool stopping_ = false;
   bool started_ = false;

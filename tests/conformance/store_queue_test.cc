@@ -177,7 +177,9 @@ TEST_P(StoreQueue, RescueFailsAJobWhoseAttemptsAreExhausted) {
   j.max_attempts = 1;
   int64_t id = insert(j);
   ASSERT_EQ(claim(1).size(), 1u);
-  ASSERT_TRUE(store_->extendLeases("w1", t0() + Duration(90000)).isOk());
+  ASSERT_TRUE(store_->extendLeases("w2", {id}, t0() + Duration(90000)).isOk());
+  EXPECT_EQ(get(id).lease_until, t0() + Duration(30000)) << "another worker cannot extend it";
+  ASSERT_TRUE(store_->extendLeases("w1", {id}, t0() + Duration(90000)).isOk());
   auto none = store_->rescueExpired(t0() + Duration(60000), 10);
   ASSERT_TRUE(none.isOk());
   EXPECT_TRUE(none->empty()) << "the heartbeat extended the lease";
@@ -225,6 +227,32 @@ TEST_P(StoreQueue, NextRunAtIsTheEarliestQueuedJob) {
   auto next = store_->nextRunAt({});
   ASSERT_TRUE(next.isOk());
   EXPECT_EQ(**next, t0() + Duration(4000));
+}
+
+TEST_P(StoreQueue, AFailingCompletionHookUndoesOnlyItsOwnJob) {
+  int64_t a = insert(job());
+  int64_t b = insert(job());
+  ASSERT_EQ(claim(2).size(), 2u);
+  std::vector<JobCompletion> batch(2);
+  for (int i = 0; i < 2; ++i) {
+    batch[i].job_id = i == 0 ? a : b;
+    batch[i].worker_id = "w1";
+    batch[i].transition = Transition::succeed;
+    batch[i].started_at = t0();
+    batch[i].finished_at = t0();
+  }
+  batch[0].extra = [](Txn&) { return Status::unavailable("snapshot row is gone"); };
+  bool hook_ran = false;
+  batch[1].extra = [&hook_ran](Txn&) {
+    hook_ran = true;
+    return Status::ok();
+  };
+  auto applied = store_->completeJobsAndWait(batch);
+  ASSERT_TRUE(applied.isOk());
+  EXPECT_EQ(*applied, (std::vector<bool>{false, true}));
+  EXPECT_TRUE(hook_ran);
+  EXPECT_EQ(get(a).status, JobStatus::running);
+  EXPECT_EQ(get(b).status, JobStatus::success);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, StoreQueue, ::testing::Values("sqlite"));

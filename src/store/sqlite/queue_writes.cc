@@ -187,11 +187,23 @@ Result<bool> applyCompletion(Db& db, const JobCompletion& c) {
     if (Status s = insertEvent(db, c.job_id, c.finished_at, c.event->type, c.event->message, Actor::system()); !s)
       return s;
   }
-  if (c.extra) {
-    SqliteTxn txn(db);
-    if (Status s = c.extra(txn); !s) return s;
-  }
   return true;
+}
+
+// A completion with caller-supplied writes runs in a savepoint of its own: if
+// those writes fail, this job's completion is undone (its lease then runs out
+// and it is rescued) while the rest of the batch commits.
+Result<bool> applyCompletionIsolated(Db& db, const JobCompletion& c) {
+  if (!c.extra) return applyCompletion(db, c);
+  if (Status s = db.execCached("SAVEPOINT completion"); !s) return s;
+  auto applied = applyCompletion(db, c);
+  if (applied && *applied) {
+    SqliteTxn txn(db);
+    if (Status s = c.extra(txn); !s) applied = false;
+  }
+  if (!applied || !*applied) (void)db.execCached("ROLLBACK TO completion");
+  (void)db.execCached("RELEASE completion");
+  return applied.isOk() ? applied : Result<bool>(false);
 }
 
 }  // namespace
@@ -203,7 +215,7 @@ void SqliteStore::completeJobs(std::vector<JobCompletion> completions, Completio
       [shared, applied](Db& db) -> Status {
         applied->clear();
         for (const JobCompletion& c : *shared) {
-          auto r = applyCompletion(db, c);
+          auto r = applyCompletionIsolated(db, c);
           if (!r) return r.status();
           applied->push_back(*r);
         }
@@ -219,11 +231,18 @@ void SqliteStore::completeJobs(std::vector<JobCompletion> completions, Completio
       });
 }
 
-Status SqliteStore::extendLeases(const std::string& worker_id, TimePoint lease_until) {
+Status SqliteStore::extendLeases(const std::string& worker_id, const std::vector<int64_t>& job_ids,
+                                 TimePoint lease_until) {
+  if (job_ids.empty()) return Status::ok();
+  std::string ids = "[";
+  for (size_t i = 0; i < job_ids.size(); ++i) ids += (i ? "," : "") + std::to_string(job_ids[i]);
+  ids += "]";
   return writer_->runStatus([&](Db& db) -> Status {
-    auto stmt = db.prepare("UPDATE sync_jobs SET lease_until = ?1 WHERE status = 'running' AND locked_by = ?2");
+    auto stmt = db.prepare(
+        "UPDATE sync_jobs SET lease_until = ?1 WHERE id IN (SELECT value FROM json_each(?3)) "
+        "AND status = 'running' AND locked_by = ?2");
     if (!stmt) return stmt.status();
-    (*stmt)->bind(1, iso(lease_until)).bind(2, worker_id);
+    (*stmt)->bind(1, iso(lease_until)).bind(2, worker_id).bind(3, ids);
     return (*stmt)->run();
   });
 }

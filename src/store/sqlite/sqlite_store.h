@@ -36,7 +36,8 @@ class SqliteStore final : public Store {
   Result<std::vector<InsertedJob>> insertJobs(InsertJobsRequest request) override;
   Result<std::vector<Job>> claimJobs(const ClaimRequest& request) override;
   void completeJobs(std::vector<JobCompletion> completions, CompletionCallback done) override;
-  Status extendLeases(const std::string& worker_id, TimePoint lease_until) override;
+  Status extendLeases(const std::string& worker_id, const std::vector<int64_t>& job_ids,
+                      TimePoint lease_until) override;
   Status setProgress(int64_t job_id, const std::string& worker_id, std::string progress) override;
   Result<std::vector<Job>> rescueExpired(TimePoint now, int limit) override;
   Result<std::optional<TimePoint>> nextRunAt(const std::vector<std::string>& queues) override;
