@@ -11,6 +11,7 @@
 #include "snapq/clock.h"
 #include "snapq/handler.h"
 #include "snapq/job.h"
+#include "snapq/log.h"
 #include "snapq/status.h"
 #include "snapq/store.h"
 
@@ -74,6 +75,13 @@ struct EngineOptions {
 struct Env {
   std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
   std::shared_ptr<Random> random = std::make_shared<DefaultRandom>();
+  std::shared_ptr<Logger> logger = std::make_shared<StderrLogger>();
+};
+
+enum class BulkAction { retry, cancel, remove };
+struct BulkOutcome {
+  int64_t id = 0;
+  Status status;
 };
 
 class Sealer;
@@ -112,6 +120,8 @@ class Engine {
   Result<Job> retry(int64_t id, const Actor& actor, bool override_conflict = false);
   Result<Job> cancel(int64_t id, const Actor& actor);
   Status remove(int64_t id, const Actor& actor);
+  // The same operation on many jobs; one outcome per id, in order.
+  std::vector<BulkOutcome> bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor);
   // Deletes every job past retention, batch by batch; returns the count.
   Result<int64_t> prune();
 

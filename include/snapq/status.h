@@ -51,10 +51,13 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
+    if (status_.isOk()) status_ = Status::internal("an ok status was returned where a value was expected");
+  }
 
   bool isOk() const { return value_.has_value(); }
   explicit operator bool() const { return isOk(); }
+  // Why there is no value; ok when there is one.
   const Status& status() const { return status_; }
   T& value() & { return *value_; }
   const T& value() const& { return *value_; }
@@ -66,7 +69,7 @@ class [[nodiscard]] Result {
 
  private:
   std::optional<T> value_;
-  Status status_ = Status::internal("result holds no value");
+  Status status_;
 };
 
 }  // namespace snapq

@@ -42,7 +42,8 @@ class Engine::Impl {
         pool_(*engine.store_, engine.options_, *engine.env_.clock, executor_, engine.options_.worker_id,
               [this](const Attempt& a) {
                 if (isTerminal(a.job.status)) notifier_.publish(a.job);
-              }),
+              },
+              *engine.env_.logger),
         maintenance_(
             *engine.store_, engine.options_, *engine.env_.clock, pool_,
             [this](const std::vector<Job>& rescued) {
@@ -50,7 +51,11 @@ class Engine::Impl {
                 if (isTerminal(j.status)) notifier_.publish(j);
               }
             },
-            [&engine] { (void)engine.prune(); }) {}
+            [&engine] {
+              auto pruned = engine.prune();
+              if (!pruned) engine.env_.logger->log(LogLevel::warn, "pruning failed: " + pruned.status().toString());
+            },
+            *engine.env_.logger) {}
 
   const JobType* findType(const std::string& service, const std::string& action) {
     std::shared_lock lock(types_mu_);
@@ -82,6 +87,7 @@ Result<std::unique_ptr<Engine>> Engine::open(std::shared_ptr<Store> store, Keys 
   if (!sealer) return sealer.status();
   if (!env.clock) env.clock = std::make_shared<SystemClock>();
   if (!env.random) env.random = std::make_shared<DefaultRandom>();
+  if (!env.logger) env.logger = std::make_shared<StderrLogger>();
   if (options.worker_id.empty()) options.worker_id = defaultWorkerId(*env.random);
   std::unique_ptr<Engine> engine(new Engine(std::move(store), std::move(options), std::move(env)));
   engine->impl_ = std::make_unique<Impl>(*engine, std::move(*sealer));
@@ -155,6 +161,21 @@ Result<Job> Engine::cancel(int64_t id, const Actor& actor) {
 
 Status Engine::remove(int64_t id, const Actor& actor) {
   return store_->deleteJob({id, actor, env_.clock->now(), false, {}});
+}
+
+std::vector<BulkOutcome> Engine::bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor) {
+  std::vector<BulkOutcome> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    Status s;
+    switch (action) {
+      case BulkAction::retry: s = retry(id, actor).status(); break;
+      case BulkAction::cancel: s = cancel(id, actor).status(); break;
+      case BulkAction::remove: s = remove(id, actor); break;
+    }
+    out.push_back({id, s.isOk() ? Status::ok() : s});
+  }
+  return out;
 }
 
 Result<int64_t> Engine::prune() {

@@ -5,13 +5,14 @@
 namespace snapq {
 
 Maintenance::Maintenance(Store& store, const EngineOptions& options, Clock& clock, WorkerPool& pool,
-                         Rescued rescued, Prune prune)
+                         Rescued rescued, Prune prune, Logger& logger)
     : store_(store),
       options_(options),
       clock_(clock),
       pool_(pool),
       rescued_(std::move(rescued)),
-      prune_(std::move(prune)) {}
+      prune_(std::move(prune)),
+      logger_(logger) {}
 
 Maintenance::~Maintenance() { stop(); }
 
@@ -53,12 +54,18 @@ void Maintenance::tick() {
   pool_.enforceTimeouts(now);
   if (now - last_heartbeat_ >= options_.heartbeat) {
     last_heartbeat_ = now;
-    (void)store_.extendLeases(pool_.workerId(), pool_.heldJobIds(), now + options_.lease);
+    Status s = store_.extendLeases(pool_.workerId(), pool_.heldJobIds(), now + options_.lease);
+    if (!s) logger_.log(LogLevel::warn, "extending leases failed: " + s.toString());
   }
   if (now - last_rescue_ >= options_.rescue_interval) {
     last_rescue_ = now;
     auto rescued = store_.rescueExpired(now, 500);
+    if (!rescued) logger_.log(LogLevel::warn, "rescuing expired jobs failed: " + rescued.status().toString());
     if (rescued && !rescued->empty()) {
+      for (const Job& j : *rescued) {
+        logger_.log(LogLevel::warn, "job " + std::to_string(j.id) + " (" + j.service + "/" + j.action +
+                                        ") rescued: its worker was lost; now " + toString(j.status));
+      }
       rescued_(*rescued);
       pool_.wake();
     }

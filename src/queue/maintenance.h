@@ -18,7 +18,7 @@ class Maintenance {
   using Prune = std::function<void()>;
 
   Maintenance(Store& store, const EngineOptions& options, Clock& clock, WorkerPool& pool, Rescued rescued,
-              Prune prune);
+              Prune prune, Logger& logger);
   ~Maintenance();
   void start();
   void stop();
@@ -34,6 +34,7 @@ class Maintenance {
   WorkerPool& pool_;
   Rescued rescued_;
   Prune prune_;
+  Logger& logger_;
   TimePoint last_heartbeat_{};
   TimePoint last_rescue_{};
   TimePoint last_prune_{};

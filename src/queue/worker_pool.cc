@@ -5,13 +5,14 @@
 namespace snapq {
 
 WorkerPool::WorkerPool(Store& store, const EngineOptions& options, Clock& clock, const Executor& executor,
-                       std::string worker_id, Committed committed)
+                       std::string worker_id, Committed committed, Logger& logger)
     : store_(store),
       options_(options),
       clock_(clock),
       executor_(executor),
       worker_id_(std::move(worker_id)),
       committed_(std::move(committed)),
+      logger_(logger),
       workers_(std::max(1, options.workers)),
       capacity_(workers_ + (options.prefetch > 0 ? options.prefetch : 16 * workers_)) {}
 
@@ -69,6 +70,13 @@ void WorkerPool::fetchLoop() {
       work_cv_.notify_all();
       continue;
     }
+    if (!claimed) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_claim_error_ > std::chrono::seconds(10)) {  // one line per outage, not per poll
+        last_claim_error_ = now;
+        logger_.log(LogLevel::warn, "claiming jobs failed (will keep trying): " + claimed.status().toString());
+      }
+    }
     // Nothing due (or the store failed): sleep until woken or the next poll.
     fetch_cv_.wait_for(lock, options_.poll, [&] { return stopping_ || woken_; });
   }
@@ -109,6 +117,11 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
   for (const Attempt& a : *batch) completions.push_back(a.completion);
   lock.unlock();
   store_.completeJobs(std::move(completions), [this, batch](const Result<std::vector<bool>>& applied) {
+    if (!applied) {
+      logger_.log(LogLevel::error, "recording " + std::to_string(batch->size()) +
+                                       " finished jobs failed; their leases will expire and they will run again: " +
+                                       applied.status().toString());
+    }
     if (applied && committed_) {
       for (size_t i = 0; i < batch->size() && i < applied->size(); ++i) {
         if ((*applied)[i]) committed_((*batch)[i]);

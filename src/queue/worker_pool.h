@@ -24,7 +24,7 @@ class WorkerPool {
   using Committed = std::function<void(const Attempt&)>;
 
   WorkerPool(Store& store, const EngineOptions& options, Clock& clock, const Executor& executor,
-             std::string worker_id, Committed committed);
+             std::string worker_id, Committed committed, Logger& logger);
   ~WorkerPool();
 
   void start();
@@ -56,6 +56,8 @@ class WorkerPool {
   const Executor& executor_;
   std::string worker_id_;
   Committed committed_;
+  Logger& logger_;
+  std::chrono::steady_clock::time_point last_claim_error_{};
   int workers_;
   int capacity_;
 

@@ -226,3 +226,25 @@ TEST_F(EngineLifecycle, InvalidDispatchesAreRefusedWithAClearMessage) {
 
 }  // namespace
 }  // namespace snapq::testing
+
+namespace snapq::testing {
+namespace {
+
+TEST_F(EngineLifecycle, BulkActionsReportAnOutcomePerJob) {
+  Engine& e = open();
+  int64_t a = dispatch(request());
+  int64_t b = dispatch(request());
+  auto cancelled = e.bulk(BulkAction::cancel, {a, b, 404}, Actor::user("ops"));
+  ASSERT_EQ(cancelled.size(), 3u);
+  EXPECT_TRUE(cancelled[0].status.isOk());
+  EXPECT_TRUE(cancelled[1].status.isOk());
+  EXPECT_EQ(cancelled[2].status.code(), ErrorCode::not_found);
+  auto retried = e.bulk(BulkAction::retry, {a}, Actor::user("ops"));
+  EXPECT_EQ(retried[0].status.code(), ErrorCode::invalid_state) << "a cancelled job is not retried";
+  auto removed = e.bulk(BulkAction::remove, {a, b}, Actor::user("ops"));
+  EXPECT_TRUE(removed[0].status.isOk() && removed[1].status.isOk());
+  EXPECT_EQ(store_->getJob(a).status().code(), ErrorCode::not_found);
+}
+
+}  // namespace
+}  // namespace snapq::testing
