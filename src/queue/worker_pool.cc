@@ -14,7 +14,8 @@ WorkerPool::WorkerPool(Store& store, const EngineOptions& options, Clock& clock,
       committed_(std::move(committed)),
       logger_(logger),
       workers_(std::max(1, options.workers)),
-      capacity_(workers_ + (options.prefetch > 0 ? options.prefetch : 16 * workers_)) {}
+      capacity_(workers_ + (options.prefetch > 0 ? options.prefetch : 16 * workers_)),
+      low_water_(std::max(workers_, (capacity_ - workers_) / 2)) {}
 
 WorkerPool::~WorkerPool() { stop(Duration(0)); }
 
@@ -43,8 +44,9 @@ std::vector<int64_t> WorkerPool::heldJobIds() {
 void WorkerPool::fetchLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    // Claim when the buffer runs low, as much as there is room for.
-    fetch_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(ready_.size()) < workers_; });
+    // Claim when the buffer runs below its low-water mark, as much as there is
+    // room for, so the next claim commits while workers drain the buffer.
+    fetch_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(ready_.size()) <= low_water_; });
     if (stopping_) break;
     int room = capacity_ - static_cast<int>(held_.size());
     if (room <= 0) {
@@ -93,7 +95,7 @@ void WorkerPool::executeLoop() {
     Running& run = running_[job.id];
     run.deadline = deadline;
     std::stop_token token = run.stop.get_token();
-    if (static_cast<int>(ready_.size()) < workers_) fetch_cv_.notify_one();
+    if (static_cast<int>(ready_.size()) <= low_water_) fetch_cv_.notify_one();
     lock.unlock();
 
     Attempt attempt = executor_.run(job, worker_id_, token, deadline);

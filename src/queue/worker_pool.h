@@ -59,7 +59,8 @@ class WorkerPool {
   Logger& logger_;
   std::chrono::steady_clock::time_point last_claim_error_{};
   int workers_;
-  int capacity_;
+  int capacity_;   // jobs held at most: running, buffered and completing
+  int low_water_;  // claim more when no more than this many are buffered
 
   std::mutex mu_;
   std::condition_variable fetch_cv_;  // the fetcher waits for room or a wake-up

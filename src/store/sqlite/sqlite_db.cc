@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <mutex>
+
 namespace snapq::sqlite {
 
 Status sqliteStatus(sqlite3* db, int rc, std::string_view what) {
@@ -53,7 +55,23 @@ std::string Stmt::blob(int col) const {
   return std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
+namespace {
+// Process-wide settings, applied once before the first connection. Memory
+// statistics take a global mutex on every allocation, and each connection is
+// used by one thread at a time, so both are turned off. If the host program
+// initialised SQLite first these calls fail harmlessly and its settings stay.
+void configureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_initialize();
+  });
+}
+}  // namespace
+
 Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool read_only) {
+  configureSqliteOnce();
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
