@@ -49,24 +49,36 @@ void Writer::loop() {
 }
 
 void Writer::runBatch(std::deque<Op>& batch) {
-  std::vector<Status> results(batch.size());
+  std::vector<Status> results;
   Status txn = db_->execCached("BEGIN IMMEDIATE");
   if (txn) {
+    // Writes that arrive while this transaction is open join it before the
+    // commit: the fsync is the expensive part, running a write is not.
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (Status s = db_->execCached("SAVEPOINT op"); !s) {
-        results[i] = s;
-        continue;
+      results.push_back(runOne(batch[i]));
+      if (i + 1 == batch.size() && static_cast<int>(batch.size()) < max_batch_) {
+        std::lock_guard lock(mu_);
+        while (!pending_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+          batch.push_back(std::move(pending_.front()));
+          pending_.pop_front();
+        }
       }
-      results[i] = batch[i].work(*db_);
-      if (!results[i]) (void)db_->execCached("ROLLBACK TO op");
-      (void)db_->execCached("RELEASE op");
     }
     txn = db_->execCached("COMMIT");
-    if (!txn) (void)db_->exec("ROLLBACK");
+    if (!txn) (void)db_->execCached("ROLLBACK");
   }
+  results.resize(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].done) batch[i].done(txn ? results[i] : txn);
   }
+}
+
+Status Writer::runOne(Op& op) {
+  if (Status s = db_->execCached("SAVEPOINT op"); !s) return s;
+  Status result = op.work(*db_);
+  if (!result) (void)db_->execCached("ROLLBACK TO op");
+  (void)db_->execCached("RELEASE op");
+  return result;
 }
 
 }  // namespace snapq::sqlite

@@ -54,6 +54,7 @@ class Writer {
   };
   void loop();
   void runBatch(std::deque<Op>& batch);
+  Status runOne(Op& op);
 
   std::unique_ptr<Db> db_;
   int max_batch_;
