@@ -40,16 +40,19 @@ class Engine::Impl {
               (void)engine.store_->setProgress(id, engine.options_.worker_id, std::move(json));
             }),
         pool_(*engine.store_, engine.options_, *engine.env_.clock, executor_, engine.options_.worker_id,
-              [this](const Attempt& a) {
-                if (isTerminal(a.job.status)) notifier_.publish(a.job);
+              [this](std::vector<Job>& jobs) {
+                std::erase_if(jobs, [](const Job& j) { return !isTerminal(j.status); });
+                notifier_.publish(std::move(jobs));
               },
               *engine.env_.logger),
         maintenance_(
             *engine.store_, engine.options_, *engine.env_.clock, pool_,
             [this](const std::vector<Job>& rescued) {
+              std::vector<Job> failed;
               for (const Job& j : rescued) {
-                if (isTerminal(j.status)) notifier_.publish(j);
+                if (isTerminal(j.status)) failed.push_back(j);
               }
+              notifier_.publish(std::move(failed));
             },
             [&engine] {
               auto pruned = engine.prune();

@@ -18,16 +18,12 @@ void Notifier::subscribe(JobListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
-bool Notifier::hasListeners() const {
-  std::lock_guard lock(mu_);
-  return !listeners_.empty();
-}
-
-void Notifier::publish(Job job) {
+void Notifier::publish(std::vector<Job> jobs) {
+  if (jobs.empty()) return;
   {
     std::lock_guard lock(mu_);
     if (listeners_.empty()) return;
-    queue_.push_back(std::move(job));
+    for (Job& j : jobs) queue_.push_back(std::move(j));
   }
   cv_.notify_one();
 }
@@ -37,11 +33,13 @@ void Notifier::loop() {
   while (true) {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;
-    Job job = std::move(queue_.front());
-    queue_.pop_front();
+    std::deque<Job> jobs;
+    jobs.swap(queue_);
     std::vector<JobListener> listeners = listeners_;
     lock.unlock();
-    for (const auto& listener : listeners) listener(job);
+    for (const Job& job : jobs) {
+      for (const auto& listener : listeners) listener(job);
+    }
     lock.lock();
   }
 }

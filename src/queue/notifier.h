@@ -17,8 +17,7 @@ class Notifier {
   Notifier();
   ~Notifier();  // delivers what is queued, then stops
   void subscribe(JobListener listener);
-  void publish(Job job);
-  bool hasListeners() const;
+  void publish(std::vector<Job> jobs);
 
  private:
   void loop();

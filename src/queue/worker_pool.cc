@@ -116,7 +116,7 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
   finished_.clear();
   std::vector<JobCompletion> completions;
   completions.reserve(batch->size());
-  for (const Attempt& a : *batch) completions.push_back(a.completion);
+  for (Attempt& a : *batch) completions.push_back(std::move(a.completion));
   lock.unlock();
   store_.completeJobs(std::move(completions), [this, batch](const Result<std::vector<bool>>& applied) {
     if (!applied) {
@@ -125,14 +125,17 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
                                        applied.status().toString());
     }
     if (applied && committed_) {
+      std::vector<Job> jobs;
+      jobs.reserve(batch->size());
       for (size_t i = 0; i < batch->size() && i < applied->size(); ++i) {
-        if ((*applied)[i]) committed_((*batch)[i]);
+        if ((*applied)[i]) jobs.push_back(std::move((*batch)[i].job));
       }
+      if (!jobs.empty()) committed_(jobs);
     }
     std::unique_lock lock(mu_);
     // Applied or not, these leases are no longer ours to extend: a completion
     // the store refused belongs to whoever rescued the job.
-    for (const Attempt& a : *batch) held_.erase(a.completion.job_id);
+    for (const Attempt& a : *batch) held_.erase(a.job.id);
     woken_ = true;  // slots and targets may be free now
     flushing_ = false;
     if (!finished_.empty()) flushCompletions(lock);

@@ -20,8 +20,9 @@ namespace snapq {
 
 class WorkerPool {
  public:
-  // Called (off the worker threads) with each attempt once it is committed.
-  using Committed = std::function<void(const Attempt&)>;
+  // Called (off the worker threads) with the jobs of a committed batch of
+  // attempts, as they read after the commit.
+  using Committed = std::function<void(std::vector<Job>& jobs)>;
 
   WorkerPool(Store& store, const EngineOptions& options, Clock& clock, const Executor& executor,
              std::string worker_id, Committed committed, Logger& logger);
