@@ -88,7 +88,9 @@ class Sealer;
 
 class Engine {
  public:
-  // `sealer_key` is a SNAPQ_SECRET_KEY-style secret or empty to use `key_file`.
+  // The key that seals real payloads: a SNAPQ_SECRET_KEY-style secret, else
+  // `key_file` (created on first use). With neither, the engine can manage
+  // jobs (retry, cancel, delete, prune) but not dispatch secrets or run jobs.
   struct Keys {
     std::optional<std::string> secret_key;
     std::string key_file;

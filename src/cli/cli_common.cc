@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/filter_parse.h"
+
 namespace snapq::cli {
 namespace {
 
@@ -36,6 +38,17 @@ void addDbOption(CLI::App& cmd, std::string& url) {
   cmd.add_option("--db", url, "database URL: sqlite:PATH or postgres://... (env SNAPQ_DB)")
       ->default_str(url)
       ->type_name("URL");
+}
+
+const CLI::Validator& jobIdValidator() {
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        // Job ids and listing cursors are the same kind of number.
+        if (parseCursor(text)) return {};
+        return "job id must be a positive number, not '" + text.substr(0, 50) + "'";
+      },
+      "ID");
+  return validator;
 }
 
 std::string sqlitePath(std::string_view url) {
@@ -105,7 +118,9 @@ std::shared_ptr<Store> openReadyStore(const std::string& url, int& exit_code) {
 std::unique_ptr<Engine> openEngine(const std::string& url, EngineOptions options, int& exit_code) {
   std::shared_ptr<Store> store = openReadyStore(url, exit_code);
   if (!store) return nullptr;
-  auto engine = Engine::open(std::move(store), engineKeys(url), std::move(options));
+  // Managing jobs needs no sealing key; not loading one also means a CLI run
+  // never creates a key file the server would then pick up by mistake.
+  auto engine = Engine::open(std::move(store), Engine::Keys{}, std::move(options));
   if (!engine) {
     printError(engine.status().message());
     exit_code = kExitFailure;

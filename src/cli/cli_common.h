@@ -15,7 +15,8 @@
 
 namespace CLI {
 class App;
-}
+class Validator;
+}  // namespace CLI
 
 namespace snapq::cli {
 
@@ -36,6 +37,9 @@ void addJobManagerCommands(CLI::App& jobs, Action& chosen);
 std::string defaultDbUrl();
 // Adds `--db URL` with that default to `cmd`.
 void addDbOption(CLI::App& cmd, std::string& url);
+
+// Accepts a job id: a positive decimal number.
+const CLI::Validator& jobIdValidator();
 
 // The file path of a sqlite URL ("sqlite:./x.db" and "./x.db" -> "./x.db");
 // empty for other drivers.

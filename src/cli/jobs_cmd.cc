@@ -132,7 +132,7 @@ void addShowCommand(CLI::App& jobs, Action& chosen) {
   auto o = std::make_shared<ShowOptions>();
   CLI::App* cmd = jobs.add_subcommand("show", "show one job and its history");
   addDbOption(*cmd, o->db);
-  cmd->add_option("ID", o->id, "job id")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("ID", o->id, "job id")->required()->check(jobIdValidator());
   cmd->add_flag("--json", o->json, "print JSON as the HTTP API does");
   cmd->callback([o, &chosen] { chosen = [o] { return runShow(o->db, o->id, o->json); }; });
 }
@@ -141,7 +141,6 @@ void addShowCommand(CLI::App& jobs, Action& chosen) {
 
 void addJobsCommand(CLI::App& app, Action& chosen) {
   CLI::App* jobs = app.add_subcommand("jobs", "inspect and manage jobs (the audit log)");
-  jobs->require_subcommand(1);
   addListCommand(*jobs, chosen);
   addShowCommand(*jobs, chosen);
   addJobManagerCommands(*jobs, chosen);

@@ -22,9 +22,7 @@ std::string target(const Job& job) {
   return job.target_type + ":" + (job.target_id.empty() ? "*" : job.target_id);
 }
 
-std::string actor(const Actor& a) {
-  return a.type == ActorType::token ? "token:" + a.name : a.name;
-}
+std::string actor(const Actor& a) { return a.type == ActorType::token ? "token:" + a.name : a.name; }
 
 std::string countsLine(const JobPage& page) {
   std::string line;
@@ -92,8 +90,8 @@ std::string formatJobDetails(const Job& job, const std::vector<JobEvent>& events
   field("target", target(job));
   field("attempts", std::to_string(job.attempts) + "/" + std::to_string(job.max_attempts) + "  priority " +
                         std::to_string(job.priority) + "  queue " + job.queue);
-  field("trigger", std::string(toString(job.trigger_source)) + " by " + toString(job.actor.type) + " " +
-                       job.actor.name);
+  field("trigger",
+        std::string(toString(job.trigger_source)) + " by " + toString(job.actor.type) + " " + job.actor.name);
   field("created", formatIso(job.created_at));
   field("run at", formatIso(job.run_at));
   if (job.started_at) field("started", formatIso(*job.started_at));

@@ -55,10 +55,16 @@ int runManage(Op op, const ManageOptions& o) {
       continue;
     }
     failed = true;
-    const std::string job = "job " + std::to_string(id);
+    std::string line = "job " + std::to_string(id);
     const std::string& message = done.status().message();
     // The store's messages usually name the job already ("job 7 is running; ...").
-    printError(message.starts_with(job + " ") ? message : job + ": " + message);
+    if (message.starts_with(line + " ")) {
+      line = message;
+    } else {
+      line += ": ";
+      line += message;
+    }
+    printError(line);
   }
   return failed ? kExitFailure : kExitOk;
 }
@@ -87,7 +93,7 @@ void addManageCommand(CLI::App& jobs, Action& chosen, Op op, const std::string& 
   auto o = std::make_shared<ManageOptions>();
   CLI::App* cmd = jobs.add_subcommand(name, help);
   addDbOption(*cmd, o->db);
-  cmd->add_option("ID", o->ids, "job ids")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("ID", o->ids, "job ids")->required()->check(jobIdValidator());
   if (op == Op::retry) {
     cmd->add_flag("--override", o->override_conflict, "on a conflict job: apply the change anyway (last write wins)");
   }

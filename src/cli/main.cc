@@ -10,11 +10,12 @@
 #error "SNAPQ_VERSION must be defined by the build"
 #endif
 
-int main(int argc, char** argv) {
-  using namespace snapq::cli;
+namespace snapq::cli {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"snapq: a job queue that keeps snapshots of external services", "snapq"};
   app.set_version_flag("--version", std::string("snapq ") + SNAPQ_VERSION);
-  app.require_subcommand(1);
   app.fallthrough(false);
 
   Action chosen;
@@ -30,12 +31,30 @@ int main(int argc, char** argv) {
     printError(e.what());
     return kExitUsage;
   }
-  if (!chosen) return usageError("no command given; see snapq --help");
-  try {
-    return chosen();
-  } catch (const std::exception& e) {
-    // Third-party code may still throw; never end with an unhandled exception.
-    printError(std::string("unexpected failure: ") + e.what());
-    return kExitFailure;
+  if (!chosen) {
+    // "snapq" or "snapq jobs" alone: point at the help of what was typed.
+    std::string typed = app.get_name();
+    for (CLI::App* cmd = &app; !cmd->get_subcommands().empty();) {
+      cmd = cmd->get_subcommands().front();
+      typed += " " + cmd->get_name();
+    }
+    return usageError("a command is required; see " + typed + " --help");
   }
+  return chosen();
+}
+
+}  // namespace
+}  // namespace snapq::cli
+
+int main(int argc, char** argv) {
+  // Third-party code may still throw; never end with an unhandled exception
+  // (and so never with a core dump or a stack trace instead of one line).
+  try {
+    return snapq::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    snapq::cli::printError(std::string("unexpected failure: ") + e.what());
+  } catch (...) {
+    snapq::cli::printError("unexpected failure");
+  }
+  return snapq::cli::kExitFailure;
 }

@@ -42,9 +42,8 @@ Result<std::vector<E>> parseList(std::string_view text, std::string_view what, P
   return out;
 }
 
-constexpr std::array<TriggerSource, 5> kAllTriggers = {TriggerSource::manual, TriggerSource::api,
-                                                       TriggerSource::scheduled, TriggerSource::retry,
-                                                       TriggerSource::event};
+constexpr std::array<TriggerSource, 5> kAllTriggers = {
+    TriggerSource::manual, TriggerSource::api, TriggerSource::scheduled, TriggerSource::retry, TriggerSource::event};
 
 // Digits only, no sign or blanks, fitting an int64.
 std::optional<int64_t> parseDecimal(std::string_view text) {
@@ -71,8 +70,9 @@ Result<TimePoint> parseTimeBound(std::string_view text, TimePoint now) {
     // Far beyond any retention; keeps now - d from overflowing.
     if (*d <= Duration(100LL * 365 * 24 * 3600 * 1000)) return now - *d;
   }
-  return Status::invalidArgument("invalid time '" + std::string(text.substr(0, 50)) +
-                                 "'; expected ISO-8601 (2026-11-25T10:00:00Z) or a relative time like 1h, 24h, 7d, 30d");
+  return Status::invalidArgument(
+      "invalid time '" + std::string(text.substr(0, 50)) +
+      "'; expected ISO-8601 (2026-11-25T10:00:00Z) or a relative time like 1h, 24h, 7d, 30d");
 }
 
 Result<int64_t> parseCursor(std::string_view text) {
@@ -87,8 +87,8 @@ Result<int64_t> parseCursor(std::string_view text) {
 Result<int> parseLimit(std::string_view text) {
   std::optional<int64_t> value = parseDecimal(text);
   if (!value || *value < 1 || *value > kMaxJobLimit) {
-    return Status::invalidArgument("limit must be a number between 1 and " + std::to_string(kMaxJobLimit) +
-                                   ", not '" + std::string(text.substr(0, 50)) + "'");
+    return Status::invalidArgument("limit must be a number between 1 and " + std::to_string(kMaxJobLimit) + ", not '" +
+                                   std::string(text.substr(0, 50)) + "'");
   }
   return static_cast<int>(*value);
 }

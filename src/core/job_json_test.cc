@@ -31,10 +31,11 @@ Job queuedJob() {
 
 TEST(JobToJson, HasEveryFieldOfTheApiJobObject) {
   const json j = jobToJson(queuedJob());
-  for (const char* key : {"id", "service", "instance", "action", "kind", "target_type", "target_id", "status",
-                          "attempts", "max_attempts", "priority", "queue", "trigger_source", "actor", "payload",
-                          "result", "error", "expected_hash", "created_at", "run_at", "started_at", "finished_at",
-                          "duration_ms", "progress", "override", "locked_by", "lease_until"}) {
+  for (const char* key :
+       {"id",          "service",     "instance",     "action",        "kind",       "target_type",    "target_id",
+        "status",      "attempts",    "max_attempts", "priority",      "queue",      "trigger_source", "actor",
+        "payload",     "result",      "error",        "expected_hash", "created_at", "run_at",         "started_at",
+        "finished_at", "duration_ms", "progress",     "override",      "locked_by",  "lease_until"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j.size(), 27u) << j.dump();
@@ -117,8 +118,13 @@ TEST(JobPageToJson, ListsJobsCursorAndEveryStatusCount) {
   ASSERT_EQ(j["jobs"].size(), 1u);
   EXPECT_EQ(j["jobs"][0]["id"], 7);
   EXPECT_EQ(j["next_cursor"], "7");
-  EXPECT_EQ(j["status_counts"], (json{{"queued", 4}, {"running", 0}, {"success", 0}, {"failed", 0},
-                                      {"conflict", 0}, {"skipped", 0}, {"cancelled", 0}}));
+  EXPECT_EQ(j["status_counts"], (json{{"queued", 4},
+                                      {"running", 0},
+                                      {"success", 0},
+                                      {"failed", 0},
+                                      {"conflict", 0},
+                                      {"skipped", 0},
+                                      {"cancelled", 0}}));
   page.next_before_id.reset();
   page.jobs.clear();
   j = jobPageToJson(page);

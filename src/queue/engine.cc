@@ -29,12 +29,12 @@ std::string defaultWorkerId(Random& random) {
 
 class Engine::Impl {
  public:
-  Impl(Engine& engine, Sealer sealer)
+  Impl(Engine& engine, std::optional<Sealer> sealer)
       : engine_(engine),
         masker_(engine.options_.mask_patterns.empty() ? Masker() : Masker(engine.options_.mask_patterns)),
         sealer_(std::move(sealer)),
         executor_(
-            masker_, sealer_, *engine.env_.clock, *engine.env_.random, engine.options_.default_retry,
+            masker_, sealer_ ? &*sealer_ : nullptr, *engine.env_.clock, *engine.env_.random, engine.options_.default_retry,
             [this](const std::string& service, const std::string& action) { return findType(service, action); },
             [&engine](int64_t id, std::string json) {
               (void)engine.store_->setProgress(id, engine.options_.worker_id, std::move(json));
@@ -68,7 +68,7 @@ class Engine::Impl {
 
   Engine& engine_;
   Masker masker_;
-  Sealer sealer_;
+  std::optional<Sealer> sealer_;
   std::shared_mutex types_mu_;
   std::unordered_map<std::string, JobType> types_;
   Notifier notifier_;
@@ -86,14 +86,18 @@ Result<std::unique_ptr<Engine>> Engine::open(std::shared_ptr<Store> store, Keys 
                                              Env env) {
   if (!store) return Status::invalidArgument("no store");
   if (options.workers < 1 || options.workers > 1024) return Status::invalidArgument("workers must be 1-1024");
-  auto sealer = Sealer::load({keys.secret_key, keys.key_file});
-  if (!sealer) return sealer.status();
+  std::optional<Sealer> sealer;
+  if (keys.secret_key || !keys.key_file.empty()) {
+    auto loaded = Sealer::load({keys.secret_key, keys.key_file});
+    if (!loaded) return loaded.status();
+    sealer = std::move(*loaded);
+  }
   if (!env.clock) env.clock = std::make_shared<SystemClock>();
   if (!env.random) env.random = std::make_shared<DefaultRandom>();
   if (!env.logger) env.logger = std::make_shared<StderrLogger>();
   if (options.worker_id.empty()) options.worker_id = defaultWorkerId(*env.random);
   std::unique_ptr<Engine> engine(new Engine(std::move(store), std::move(options), std::move(env)));
-  engine->impl_ = std::make_unique<Impl>(*engine, std::move(*sealer));
+  engine->impl_ = std::make_unique<Impl>(*engine, std::move(sealer));
   return engine;
 }
 
@@ -122,7 +126,7 @@ Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest
   for (size_t i = 0; i < requests.size(); ++i) {
     const JobType* type = impl_->findType(requests[i].service, requests[i].action);
     int max_attempts = type ? type->retry.max_attempts : options_.default_retry.max_attempts;
-    auto job = buildNewJob(requests[i], impl_->masker_, impl_->sealer_, max_attempts);
+    auto job = buildNewJob(requests[i], impl_->masker_, impl_->sealer_ ? &*impl_->sealer_ : nullptr, max_attempts);
     if (!job) {
       if (requests.size() == 1) return job.status();
       return Status(job.status().code(), "job " + std::to_string(i + 1) + ": " + job.status().message());
@@ -139,6 +143,9 @@ Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest
 }
 
 Status Engine::start() {
+  if (!impl_->sealer_) {
+    return Status::invalidState("this engine was opened without a sealing key: it can manage jobs but not run them");
+  }
   impl_->pool_.start();
   impl_->maintenance_.start();
   return Status::ok();

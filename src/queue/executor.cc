@@ -26,7 +26,7 @@ class Context final : public JobContext {
 
 }  // namespace
 
-Executor::Executor(const Masker& masker, const Sealer& sealer, Clock& clock, Random& random,
+Executor::Executor(const Masker& masker, const Sealer* sealer, Clock& clock, Random& random,
                    RetryPolicy default_retry, HandlerLookup lookup, ProgressSink progress)
     : masker_(masker),
       sealer_(sealer),
@@ -52,7 +52,8 @@ Attempt Executor::run(const Job& job, const std::string& worker_id, std::stop_to
   }
   std::string payload = job.payload;
   if (!job.sealed_payload.empty()) {
-    auto opened = sealer_.open(job.sealed_payload);
+    if (!sealer_) return settle(job, worker_id, Outcome::reject("no sealing key to open the payload"), started, retry);
+    auto opened = sealer_->open(job.sealed_payload);
     if (!opened) return settle(job, worker_id, Outcome::reject(opened.status().message()), started, retry);
     payload = std::move(*opened);
   }

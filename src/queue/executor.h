@@ -21,7 +21,7 @@ class Executor {
   using HandlerLookup = std::function<const JobType*(const std::string& service, const std::string& action)>;
   using ProgressSink = std::function<void(int64_t job_id, std::string json)>;
 
-  Executor(const Masker& masker, const Sealer& sealer, Clock& clock, Random& random, RetryPolicy default_retry,
+  Executor(const Masker& masker, const Sealer* sealer, Clock& clock, Random& random, RetryPolicy default_retry,
            HandlerLookup lookup, ProgressSink progress);
 
   Attempt run(const Job& job, const std::string& worker_id, std::stop_token stop, TimePoint deadline) const;
@@ -32,7 +32,7 @@ class Executor {
 
  private:
   const Masker& masker_;
-  const Sealer& sealer_;
+  const Sealer* sealer_;  // null: the engine only manages jobs
   Clock& clock_;
   Random& random_;
   RetryPolicy default_retry_;

@@ -25,7 +25,7 @@ int defaultPriority(TriggerSource trigger) {
   return 2;
 }
 
-Result<NewJob> buildNewJob(const DispatchRequest& r, const Masker& masker, const Sealer& sealer,
+Result<NewJob> buildNewJob(const DispatchRequest& r, const Masker& masker, const Sealer* sealer,
                            int default_max_attempts) {
   auto checkName = [](std::string_view what, std::string_view value) -> Status {
     if (isValidName(value)) return Status::ok();
@@ -51,8 +51,12 @@ Result<NewJob> buildNewJob(const DispatchRequest& r, const Masker& masker, const
   if (payload.is_discarded()) return Status::invalidArgument("payload is not valid JSON");
   if (!payload.is_object()) return Status::invalidArgument("payload must be a JSON object");
   if (masker.containsSensitive(payload)) {
+    if (!sealer) {
+      return Status::invalidArgument("the payload holds secrets but no sealing key is configured "
+                                     "(set SNAPQ_SECRET_KEY or a key file)");
+    }
     job.payload = masker.mask(payload).dump();
-    job.sealed_payload = sealer.seal(r.payload);
+    job.sealed_payload = sealer->seal(r.payload);
   } else {
     job.payload = r.payload.empty() ? "{}" : r.payload;
   }

@@ -8,7 +8,8 @@
 
 namespace snapq {
 
-Result<NewJob> buildNewJob(const DispatchRequest& request, const Masker& masker, const Sealer& sealer,
+// `sealer` may be null: then a payload holding secrets is refused.
+Result<NewJob> buildNewJob(const DispatchRequest& request, const Masker& masker, const Sealer* sealer,
                            int default_max_attempts);
 
 // Names used as service, instance, action and queue: 1-100 of [A-Za-z0-9_.:/-].

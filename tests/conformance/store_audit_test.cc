@@ -47,6 +47,16 @@ TEST_P(StoreAudit, RetryOfAConflictWithOverrideMarksTheJob) {
   EXPECT_TRUE(retried->override_conflict);
 }
 
+TEST_P(StoreAudit, OnlyAConflictCanBeAppliedAnyway) {
+  int64_t id = insert(job());
+  ASSERT_EQ(claim(1).size(), 1u);
+  ASSERT_TRUE(complete(id, Transition::fail));
+  auto refused = store_->retryJob(by(id, true));
+  EXPECT_EQ(refused.status().code(), ErrorCode::invalid_state);
+  EXPECT_EQ(refused.status().message(), "job 1 is failed; only conflict jobs can be applied anyway");
+  EXPECT_EQ(get(id).status, JobStatus::failed);
+}
+
 TEST_P(StoreAudit, ManagerActionsRefuseStatesTheLifecycleForbids) {
   int64_t queued = insert(job());
   int64_t running = insert(job());

@@ -81,3 +81,22 @@ TEST_F(EngineSecrets, NoPasswordIsOnDiskInPlainTextBeforeOrAfterTheJobsRun) {
 
 }  // namespace
 }  // namespace snapq::testing
+
+namespace snapq::testing {
+namespace {
+
+TEST_F(EngineSecrets, AnEngineWithoutAKeyManagesJobsButNeitherSealsNorRuns) {
+  auto manager = Engine::open(store_, Engine::Keys{});
+  ASSERT_TRUE(manager.isOk());
+  DispatchRequest secret = request();
+  secret.payload = R"({"password":"x"})";
+  EXPECT_EQ((*manager)->dispatch(secret).status().code(), ErrorCode::invalid_argument);
+  auto plain = (*manager)->dispatch(request());
+  ASSERT_TRUE(plain.isOk());
+  EXPECT_TRUE((*manager)->cancel(plain->id, Actor::user("ops")).isOk());
+  EXPECT_EQ((*manager)->start().code(), ErrorCode::invalid_state);
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("test.key"))) << "no key file is created";
+}
+
+}  // namespace
+}  // namespace snapq::testing

@@ -80,7 +80,7 @@ Result<JobPage> SqliteStore::listJobs(const JobFilter& filter) {
 
   JobPage page;
   Where w = buildWhere(filter, true);
-  if (filter.before_id) w.addParam("id < " + w.next(), std::to_string(*filter.before_id));
+  if (filter.before_id) w.addParam("id < CAST(" + w.next() + " AS INTEGER)", std::to_string(*filter.before_id));
   auto stmt = db->prepare("SELECT " + kJobColumns + " FROM sync_jobs" + w.sql + " ORDER BY id DESC LIMIT " +
                           std::to_string(filter.limit + 1));
   if (!stmt) return stmt.status();

@@ -63,6 +63,11 @@ Result<Job> SqliteStore::retryJob(const ManagerRequest& r) {
     std::string previous;
     if (auto row = (*before)->step(); row && *row) {
       previous = (*before)->text(0);
+      if (r.override_conflict && previous != "conflict") {
+        (*before)->reset();
+        return Status::invalidState("job " + std::to_string(r.job_id) + " is " + previous +
+                                    "; only conflict jobs can be applied anyway");
+      }
       std::string error = (*before)->text(1);
       if (!error.empty()) previous += ": " + error;
     }
