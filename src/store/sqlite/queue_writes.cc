@@ -1,5 +1,6 @@
 // The queue's write path: insert, claim, complete, leases and rescue. Every
 // statement runs on the writer thread, batched with whatever else is pending.
+#include <algorithm>
 #include <map>
 
 #include "store/sqlite/job_rows.h"
@@ -32,11 +33,12 @@ Result<std::optional<int64_t>> findExisting(Db& db, const NewJob& job) {
 }
 
 Result<int64_t> insertOne(Db& db, const NewJob& job, TimePoint now) {
-  auto stmt = db.prepare(
+  static const std::string sql =
       "INSERT INTO sync_jobs (service, instance, action, kind, target_type, target_id, status, attempts, "
       "max_attempts, priority, queue, trigger_source, actor_type, actor_name, payload, sealed_payload, "
       "expected_hash, unique_key, idempotency_key, created_at, run_at) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, 'queued', 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+      "(?1, ?2, ?3, ?4, ?5, ?6, 'queued', 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+  auto stmt = db.prepare(sql);
   if (!stmt) return stmt.status();
   Stmt& s = **stmt;
   std::string created = iso(now);
@@ -100,7 +102,7 @@ Result<std::vector<Job>> SqliteStore::claimJobs(const ClaimRequest& request) {
     std::string sql =
         "SELECT id, service FROM sync_jobs AS j WHERE status = 'queued' AND run_at <= ?1"
         " AND (target_id = '' OR NOT EXISTS (SELECT 1 FROM sync_jobs AS p WHERE p.status IN ('queued', 'running')"
-        " AND p.service = j.service AND p.instance = j.instance AND p.target_type = j.target_type"
+        " AND p.target_id != '' AND p.service = j.service AND p.instance = j.instance AND p.target_type = j.target_type"
         " AND p.target_id = j.target_id AND p.id < j.id))";
     if (!request.queues.empty()) sql += " AND queue IN (SELECT value FROM json_each(?3))";
     if (!full.empty()) sql += " AND service NOT IN (SELECT value FROM json_each(?4))";
@@ -123,62 +125,83 @@ Result<std::vector<Job>> SqliteStore::claimJobs(const ClaimRequest& request) {
       ids.push_back((*candidates)->int64(0));
     }
 
+    if (ids.empty()) return std::vector<Job>{};
+    // One UPDATE claims the whole batch; the rows come back in any order and
+    // are put back in claim order.
+    static const std::string claim_sql =
+        "UPDATE sync_jobs SET status = 'running', attempts = attempts + 1, locked_by = ?1, lease_until = ?2, "
+        "started_at = ?3 WHERE id IN (SELECT value FROM json_each(?4)) AND status IN " +
+        allowedFromSql(Transition::claim) + " RETURNING " + kJobColumns;
+    auto update = db.prepare(claim_sql);
+    if (!update) return update.status();
+    std::string id_list = "[";
+    std::map<int64_t, size_t> position;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      id_list += (i ? "," : "") + std::to_string(ids[i]);
+      position[ids[i]] = i;
+    }
+    id_list += "]";
+    (*update)->bind(1, request.worker_id).bind(2, iso(request.now + request.lease)).bind(3, iso(request.now))
+        .bind(4, id_list);
     std::vector<Job> claimed;
     claimed.reserve(ids.size());
-    auto update = db.prepare("UPDATE sync_jobs SET status = 'running', attempts = attempts + 1, locked_by = ?1, "
-                             "lease_until = ?2, started_at = ?3 WHERE id = ?4 AND status IN " +
-                             allowedFromSql(Transition::claim) + " RETURNING " + kJobColumns);
-    if (!update) return update.status();
-    std::string lease_until = iso(request.now + request.lease);
-    std::string now = iso(request.now);
-    for (int64_t id : ids) {
-      (*update)->reset();
-      (*update)->bind(1, request.worker_id).bind(2, lease_until).bind(3, now).bind(4, id);
+    while (true) {
       auto row = (*update)->step();
       if (!row) return row.status();
-      if (*row) claimed.push_back(readJob(**update));
-      (void)(*update)->step();  // finish the statement
+      if (!*row) break;
+      claimed.push_back(readJob(**update));
     }
+    std::sort(claimed.begin(), claimed.end(),
+              [&position](const Job& a, const Job& b) { return position[a.id] < position[b.id]; });
     return claimed;
   });
 }
 
 namespace {
 
+// The UPDATE for each transition a worker may report, built once; each is
+// guarded by the state machine and by the worker still holding the job.
+const std::string& completionSql(Transition t) {
+  static const std::string guard = " WHERE id = ?1 AND locked_by = ?2 AND status IN ";
+  static const std::string finish =
+      "UPDATE sync_jobs SET status = ?3, result = ?4, error = ?5, started_at = ?6, finished_at = ?7, "
+      "duration_ms = ?8, locked_by = NULL, lease_until = NULL";
+  static const std::map<Transition, std::string> sql = {
+      {Transition::succeed, finish + ", sealed_payload = NULL" + guard + allowedFromSql(Transition::succeed)},
+      {Transition::skip, finish + ", sealed_payload = NULL" + guard + allowedFromSql(Transition::skip)},
+      {Transition::conflict, finish + guard + allowedFromSql(Transition::conflict)},
+      {Transition::fail, finish + guard + allowedFromSql(Transition::fail)},
+      {Transition::retry_later,
+       "UPDATE sync_jobs SET status = 'queued', error = ?3, started_at = ?4, run_at = ?5, locked_by = NULL, "
+       "lease_until = NULL" + guard + allowedFromSql(Transition::retry_later)},
+      {Transition::release,
+       "UPDATE sync_jobs SET status = 'queued', attempts = max(attempts - 1, 0), run_at = ?3, locked_by = NULL, "
+       "lease_until = NULL" + guard + allowedFromSql(Transition::release)},
+  };
+  static const std::string none;
+  auto it = sql.find(t);
+  return it == sql.end() ? none : it->second;
+}
+
 Result<bool> applyCompletion(Db& db, const JobCompletion& c) {
-  JobStatus target = transitionTarget(c.transition);
-  std::string guard = " WHERE id = ?1 AND locked_by = ?2 AND status IN " + allowedFromSql(c.transition);
-  Result<Stmt*> stmt = Status::internal("unset");
+  const std::string& sql = completionSql(c.transition);
+  if (sql.empty()) {
+    return Status::invalidArgument(std::string("a worker cannot complete a job with transition ") +
+                                   toString(c.transition));
+  }
+  auto stmt = db.prepare(sql);
+  if (!stmt) return stmt.status();
   switch (c.transition) {
-    case Transition::succeed:
-    case Transition::skip:
-    case Transition::conflict:
-    case Transition::fail: {
-      bool erase = target == JobStatus::success || target == JobStatus::skipped;
-      stmt = db.prepare(std::string("UPDATE sync_jobs SET status = ?3, result = ?4, error = ?5, started_at = ?6, "
-                                    "finished_at = ?7, duration_ms = ?8, locked_by = NULL, lease_until = NULL") +
-                        (erase ? ", sealed_payload = NULL" : "") + guard);
-      if (!stmt) return stmt.status();
-      (*stmt)->bind(3, toString(target)).bindTextOrNull(4, c.result).bindTextOrNull(5, c.error)
-          .bind(6, iso(c.started_at)).bind(7, iso(c.finished_at))
-          .bind(8, static_cast<int64_t>((c.finished_at - c.started_at).count()));
-      break;
-    }
     case Transition::retry_later:
-      stmt = db.prepare("UPDATE sync_jobs SET status = 'queued', error = ?3, started_at = ?4, run_at = ?5, "
-                        "locked_by = NULL, lease_until = NULL" + guard);
-      if (!stmt) return stmt.status();
       (*stmt)->bindTextOrNull(3, c.error).bind(4, iso(c.started_at)).bind(5, iso(c.run_at));
       break;
     case Transition::release:
-      stmt = db.prepare("UPDATE sync_jobs SET status = 'queued', attempts = max(attempts - 1, 0), run_at = ?3, "
-                        "locked_by = NULL, lease_until = NULL" + guard);
-      if (!stmt) return stmt.status();
       (*stmt)->bind(3, iso(c.run_at));
       break;
     default:
-      return Status::invalidArgument(std::string("a worker cannot complete a job with transition ") +
-                                     toString(c.transition));
+      (*stmt)->bind(3, toString(transitionTarget(c.transition))).bindTextOrNull(4, c.result)
+          .bindTextOrNull(5, c.error).bind(6, iso(c.started_at)).bind(7, iso(c.finished_at))
+          .bind(8, static_cast<int64_t>((c.finished_at - c.started_at).count()));
   }
   (*stmt)->bind(1, c.job_id).bind(2, c.worker_id);
   if (Status s = (*stmt)->run(); !s) return s;
