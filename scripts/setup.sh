@@ -11,7 +11,6 @@ PACKAGES=(
   nlohmann-json3-dev
   libcli11-dev
   libgtest-dev libgmock-dev googletest
-  libbenchmark-dev
 )
 
 installed() {

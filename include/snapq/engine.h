@@ -57,8 +57,12 @@ struct EngineOptions {
   int workers = 4;
   std::vector<std::string> queues;  // empty: every queue
   // Jobs claimed ahead of free workers, so one commit claims many jobs.
-  // 0: 16 per worker.
+  // 0 (default): adaptive, about 100 ms of work at the handlers' recent speed,
+  // between one per worker and `max_prefetch`: fast jobs are claimed in large
+  // batches, slow ones (a remote API call) a few at a time, so one process
+  // never hoards slow jobs that another could run. > 0: this many, fixed.
   int prefetch = 0;
+  int max_prefetch = 1024;
   Duration lease{30000};
   Duration heartbeat{10000};
   Duration poll{1000};             // fallback wake-up when nothing signals new work

@@ -13,9 +13,15 @@ WorkerPool::WorkerPool(Store& store, const EngineOptions& options, Clock& clock,
       worker_id_(std::move(worker_id)),
       committed_(std::move(committed)),
       logger_(logger),
-      workers_(std::max(1, options.workers)),
-      capacity_(workers_ + (options.prefetch > 0 ? options.prefetch : 16 * workers_)),
-      low_water_(std::max(workers_, (capacity_ - workers_) / 2)) {}
+      workers_(std::max(1, options.workers)) {}
+
+int WorkerPool::prefetch() const {
+  if (options_.prefetch > 0) return options_.prefetch;
+  constexpr double kWindowUs = 100'000;  // buffer what the workers finish in ~100 ms
+  double jobs = workers_ * kWindowUs / std::max(avg_run_us_, 1.0);
+  return static_cast<int>(std::clamp(jobs, static_cast<double>(workers_),
+                                     static_cast<double>(std::max(workers_, options_.max_prefetch))));
+}
 
 WorkerPool::~WorkerPool() { stop(Duration(0)); }
 
@@ -44,13 +50,15 @@ std::vector<int64_t> WorkerPool::heldJobIds() {
 void WorkerPool::fetchLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    // Claim when the buffer runs below its low-water mark, as much as there is
-    // room for, so the next claim commits while workers drain the buffer.
-    fetch_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(ready_.size()) <= low_water_; });
+    // Claim when the buffer runs below its low-water mark (half the prefetch),
+    // as much as there is room for, so the next claim commits while workers
+    // drain the buffer. Held jobs count running and completing ones too.
+    fetch_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(ready_.size()) <= prefetch() / 2; });
     if (stopping_) break;
-    int room = capacity_ - static_cast<int>(held_.size());
+    int room = workers_ + prefetch() - static_cast<int>(held_.size());
     if (room <= 0) {
-      fetch_cv_.wait_for(lock, options_.poll, [&] { return stopping_ || capacity_ > static_cast<int>(held_.size()); });
+      fetch_cv_.wait_for(lock, options_.poll,
+                         [&] { return stopping_ || workers_ + prefetch() > static_cast<int>(held_.size()); });
       continue;
     }
     woken_ = false;
@@ -95,12 +103,15 @@ void WorkerPool::executeLoop() {
     Running& run = running_[job.id];
     run.deadline = deadline;
     std::stop_token token = run.stop.get_token();
-    if (static_cast<int>(ready_.size()) <= low_water_) fetch_cv_.notify_one();
+    if (static_cast<int>(ready_.size()) <= prefetch() / 2) fetch_cv_.notify_one();
     lock.unlock();
 
+    auto began = std::chrono::steady_clock::now();
     Attempt attempt = executor_.run(job, worker_id_, token, deadline);
+    double took_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began).count();
 
     lock.lock();
+    avg_run_us_ = 0.9 * avg_run_us_ + 0.1 * took_us;
     running_.erase(job.id);
     finished_.push_back(std::move(attempt));
     if (!flushing_) flushCompletions(lock);

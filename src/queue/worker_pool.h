@@ -60,8 +60,11 @@ class WorkerPool {
   Logger& logger_;
   std::chrono::steady_clock::time_point last_claim_error_{};
   int workers_;
-  int capacity_;   // jobs held at most: running, buffered and completing
-  int low_water_;  // claim more when no more than this many are buffered
+  // How many jobs to buffer ahead of the workers (see EngineOptions::prefetch).
+  int prefetch() const;
+  // Recent handler duration (moving average) for the adaptive prefetch; starts
+  // pessimistic (100 ms) so a first claim never hoards slow jobs.
+  double avg_run_us_ = 100000;
 
   std::mutex mu_;
   std::condition_variable fetch_cv_;  // the fetcher waits for room or a wake-up

@@ -110,6 +110,47 @@ TEST_F(EngineScheduling, ASlowServiceStaysWithinItsConcurrencyLimitWhileOthersPr
   EXPECT_EQ(slow.max.load(), 2);
 }
 
+TEST_F(EngineScheduling, SlowJobsAreNotHoardedByOneProcess) {
+  Engine& e = open(fastOptions(2), false);
+  e.registerJobType({"svc", "act",
+                     [](JobContext&) {
+                       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                       return Outcome::ok();
+                     },
+                     {}});
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(dispatch(request()));
+  ASSERT_TRUE(e.start().isOk());
+  int64_t most_leased = 0;
+  ASSERT_TRUE(waitFor([&] {
+    JobFilter f;
+    f.limit = 1;
+    auto page = store_->listJobs(f);
+    if (!page.isOk()) return false;
+    most_leased = std::max(most_leased, page->status_counts[JobStatus::running]);
+    return page->status_counts[JobStatus::success] == 40;
+  }));
+  // Two workers at ~20 ms per job finish ~10 jobs in 100 ms: the pool holds about that many.
+  EXPECT_LE(most_leased, 14) << "the other 26+ jobs stay queued for other processes";
+  EXPECT_GE(most_leased, 2);
+}
+
+TEST_F(EngineScheduling, AWorkerPoolRunsOnlyTheQueuesItServes) {
+  EngineOptions o = fastOptions(2);
+  o.queues = {"fast-lane"};
+  Engine& e = open(o, false);
+  e.registerJobType({"svc", "act", [](JobContext&) { return Outcome::ok(); }, {}});
+  DispatchRequest mine = request();
+  mine.queue = "fast-lane";
+  int64_t served = dispatch(mine);
+  int64_t other = dispatch(request());  // queue defaults to the service name
+  EXPECT_EQ(get(other).queue, "svc");
+  ASSERT_TRUE(e.start().isOk());
+  ASSERT_TRUE(waitStatus(served, JobStatus::success));
+  e.stop();
+  EXPECT_EQ(get(other).status, JobStatus::queued) << "a job of another queue is left for its own workers";
+}
+
 TEST_F(EngineScheduling, UniqueAndIdempotentDispatchesReturnTheExistingJob) {
   open();
   DispatchRequest sync = request("dns", "sync");
