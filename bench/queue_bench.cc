@@ -81,7 +81,7 @@ struct Options {
   std::vector<std::string> phases = kAllPhases;
   bool relaxed = false;
   std::string dir;
-  int prefetch = 0;  // 0: engine default (16 per worker)
+  int prefetch = 0;  // 0: engine default (adaptive)
   int producers = 10;
   int bulk = 1000;
   bool small_payload = false;

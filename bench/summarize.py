@@ -104,7 +104,7 @@ def main():
         sync = "FULL" if durability == "full" else "NORMAL"
         lim, nlim = sqlite_limit(limits, sync) if fs != "tmpfs" else (None, 0)
         title = (f"snapq queue_bench, {jobs} jobs, durability {durability} (synchronous={sync}), "
-                 f"payload {payload}, prefetch {prefetch or 'default (16/worker)'}, on {fs}")
+                 f"payload {payload}, prefetch {prefetch or 'default (adaptive)'}, on {fs}")
         if fs == "tmpfs":
             title += " (fsync is free: the engine's CPU ceiling, NOT durable)"
         print(f"### {title}\n")
