@@ -1,0 +1,69 @@
+#include "sync/sync_plan.h"
+
+#include <array>
+#include <cstdio>
+
+namespace snapq {
+
+namespace {
+constexpr std::array<RowStatus, 6> kRowStatuses = {RowStatus::synced,         RowStatus::pending_create,
+                                                   RowStatus::pending_update, RowStatus::pending_delete,
+                                                   RowStatus::failed,         RowStatus::conflict};
+}
+
+const char* toString(RowStatus s) {
+  switch (s) {
+    case RowStatus::synced: return "synced";
+    case RowStatus::pending_create: return "pending_create";
+    case RowStatus::pending_update: return "pending_update";
+    case RowStatus::pending_delete: return "pending_delete";
+    case RowStatus::failed: return "failed";
+    case RowStatus::conflict: return "conflict";
+  }
+  return "?";
+}
+
+std::optional<RowStatus> parseRowStatus(std::string_view s) {
+  for (RowStatus r : kRowStatuses) {
+    if (s == toString(r)) return r;
+  }
+  return std::nullopt;
+}
+
+bool isPending(RowStatus s) {
+  return s == RowStatus::pending_create || s == RowStatus::pending_update || s == RowStatus::pending_delete;
+}
+
+const char* toString(RowDecision d) {
+  switch (d) {
+    case RowDecision::insert: return "insert";
+    case RowDecision::update: return "update";
+    case RowDecision::unchanged: return "unchanged";
+    case RowDecision::keep_pending: return "keep_pending";
+  }
+  return "?";
+}
+
+RowDecision decideSeen(const std::optional<StoredRow>& stored, std::string_view remote_hash) {
+  if (!stored) return RowDecision::insert;
+  if (isPending(stored->status)) return RowDecision::keep_pending;
+  return stored->content_hash == remote_hash ? RowDecision::unchanged : RowDecision::update;
+}
+
+bool deleteUnseen(RowStatus status) { return !isPending(status); }
+
+bool DeletionGuard::allows(long long to_delete, long long total_rows) const {
+  if (force || to_delete <= 0) return true;
+  return static_cast<double>(to_delete) <= max_share * static_cast<double>(total_rows);
+}
+
+std::string DeletionGuard::refusal(long long to_delete, long long total_rows) const {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "refusing to delete %lld of %lld snapshot rows (more than %.0f%%): the remote listing may be "
+                "incomplete; sync again with force to accept it",
+                to_delete, total_rows, max_share * 100);
+  return buf;
+}
+
+}  // namespace snapq
