@@ -7,9 +7,12 @@ set -euo pipefail
 PACKAGES=(
   build-essential g++ cmake ninja-build ccache pkg-config
   libsqlite3-dev sqlite3
+  libpq-dev postgresql-15
   libsodium-dev
   nlohmann-json3-dev
   libcli11-dev
+  libboost-dev libcurl4-openssl-dev
+  libyaml-cpp-dev
   libgtest-dev libgmock-dev googletest
 )
 

@@ -5,6 +5,9 @@
 #   --sanitizers   also build build-asan (ASan+UBSan) and run every test there, and
 #                  build build-tsan (TSan) and run the queue/store tests there (what CI runs)
 # Environment: SNAPQ_TEST_JOBS (ctest parallelism, default 2), SNAPQ_BUILD_JOBS (see build.sh).
+# PostgreSQL: a throwaway server (scripts/pg.sh) runs for the whole test run and is stopped
+# at exit; its URL is exported as SNAPQ_TEST_POSTGRES_URL for the postgres tests, which fail
+# (never skip) when it could not start.
 # Exits non-zero when any stage fails; a summary of every stage is printed at the end.
 # shellcheck disable=SC2317  # functions run through stage() look unreachable to shellcheck
 set -uo pipefail
@@ -24,7 +27,7 @@ for arg in "$@"; do
 done
 
 TEST_JOBS=${SNAPQ_TEST_JOBS:-2}
-TSAN_TESTS='Queue|Store|Engine|Worker|Conformance'
+TSAN_TESTS='Queue|Store|Engine|Worker|Conformance|Postgres|Http|Sim'
 # A test run that finds no tests is a failure, not a pass.
 CTEST=(ctest --output-on-failure --no-tests=error)
 
@@ -102,6 +105,24 @@ if ! stage setup scripts/setup.sh; then
   exit 1
 fi
 toolchain
+
+# A throwaway PostgreSQL for the postgres driver's tests, on a unix socket in its own
+# directory (no TCP port to collide with another run). Stopped at exit, whatever happens.
+PG_DIR=""
+stop_postgres() {
+  [[ -n $PG_DIR ]] || return 0
+  scripts/pg.sh stop "$PG_DIR" || true
+  rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+start_postgres() {
+  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/snapq-test-pg.XXXXXX") || return 1
+  local url
+  url=$(scripts/pg.sh start "$PG_DIR") || { echo "test: PostgreSQL did not start (reason above)" >&2; return 1; }
+  export SNAPQ_TEST_POSTGRES_URL=$url
+  echo "SNAPQ_TEST_POSTGRES_URL=$url"
+}
+stage postgres start_postgres
 
 if stage build scripts/build.sh build; then
   stage test "${CTEST[@]}" --test-dir build -j "$TEST_JOBS"

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "snapq/store.h"
 
@@ -26,8 +27,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A migrated store of the named driver in `dir`.
-std::shared_ptr<Store> openTestStore(const std::string& driver, const TempDir& dir);
+// A migrated store of the named driver: "sqlite" in `dir`; "postgres" in a
+// fresh database on the server of $SNAPQ_TEST_POSTGRES_URL (started by
+// scripts/test.sh), dropped when the last reference to the store goes. Throws
+// when the store cannot be had, naming the reason. `url`, when given, receives
+// the store's URL (for rawQuery and rawExec).
+std::shared_ptr<Store> openTestStore(const std::string& driver, const TempDir& dir, std::string* url = nullptr);
+
+// Plain SQL on a test store's database, for checks below the Store interface
+// (sqlite: and postgres:// URLs). Every value comes back as text; NULL as "".
+Result<std::vector<std::vector<std::string>>> rawQuery(const std::string& url, const std::string& sql);
+Status rawExec(const std::string& url, const std::string& sql);
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(20));

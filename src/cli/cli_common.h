@@ -30,6 +30,8 @@ using Action = std::function<int()>;
 void addMigrateCommand(CLI::App& app, Action& chosen);
 void addJobsCommand(CLI::App& app, Action& chosen);
 void addDemoCommand(CLI::App& app, Action& chosen);
+void addSimCommand(CLI::App& app, Action& chosen);
+void addConfigCommand(CLI::App& app, Action& chosen);
 // retry, cancel, delete and prune under `snapq jobs`.
 void addJobManagerCommands(CLI::App& jobs, Action& chosen);
 

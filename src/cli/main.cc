@@ -22,6 +22,8 @@ int run(int argc, char** argv) {
   addMigrateCommand(app, chosen);
   addJobsCommand(app, chosen);
   addDemoCommand(app, chosen);
+  addSimCommand(app, chosen);
+  addConfigCommand(app, chosen);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #include <future>
 
 #include "snapq/store.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace snapq {
@@ -15,7 +16,9 @@ Result<std::vector<bool>> Store::completeJobsAndWait(std::vector<JobCompletion> 
 Result<std::shared_ptr<Store>> openStore(std::string_view url, const StoreOptions& options) {
   std::string_view path = url;
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return Status::invalidArgument("the postgres driver is not built yet; use sqlite:PATH");
+    auto store = pg::PostgresStore::open(std::string(url), options);
+    if (!store) return store.status();
+    return std::shared_ptr<Store>(std::move(*store));
   }
   if (url.starts_with("sqlite:")) path = url.substr(7);
   if (url.find("://") != std::string_view::npos && !url.starts_with("sqlite:")) {

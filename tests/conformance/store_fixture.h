@@ -7,9 +7,14 @@ namespace snapq::testing {
 
 inline TimePoint t0() { return TimePoint(Duration(1'764'000'000'000)); }  // 2025-11-24T16:00:00Z
 
+// Every driver, always: a postgres test fails with the reason when
+// SNAPQ_TEST_POSTGRES_URL is not set rather than passing unseen.
+inline auto allDrivers() { return ::testing::Values(std::string("sqlite"), std::string("postgres")); }
+inline std::string driverName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { store_ = openTestStore(GetParam(), dir_); }
+  void SetUp() override { store_ = openTestStore(GetParam(), dir_, &url_); }
 
   NewJob job(std::string service = "svc", std::string action = "act") {
     NewJob j;
@@ -65,6 +70,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   TempDir dir_;
+  std::string url_;  // the store's database, for rawQuery / rawExec
   std::shared_ptr<Store> store_;
 };
 

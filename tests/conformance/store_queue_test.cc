@@ -255,7 +255,7 @@ TEST_P(StoreQueue, AFailingCompletionHookUndoesOnlyItsOwnJob) {
   EXPECT_EQ(get(b).status, JobStatus::success);
 }
 
-INSTANTIATE_TEST_SUITE_P(Drivers, StoreQueue, ::testing::Values("sqlite"));
+INSTANTIATE_TEST_SUITE_P(Drivers, StoreQueue, allDrivers(), driverName);
 
 }  // namespace
 }  // namespace snapq::testing

@@ -1,0 +1,106 @@
+// The PostgreSQL driver: one group-committing writer thread on its own
+// connection, a small pool of read connections, and a LISTEN connection that
+// wakes idle workers when another node (or this one) queues work. All of its
+// SQL lives in this folder.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "snapq/store.h"
+#include "store/postgres/pg_conn.h"
+#include "store/postgres/writer.h"
+
+namespace snapq::pg {
+
+class WorkListener;
+
+// The transaction handed to caller-supplied writes.
+class PgTxn final : public Txn {
+ public:
+  explicit PgTxn(Conn& conn) : conn_(conn) {}
+  Conn& conn() { return conn_; }
+
+ private:
+  Conn& conn_;
+};
+
+class PostgresStore final : public Store {
+ public:
+  // `url`: a libpq connection URI (postgres:// or postgresql://). Opens without migrating.
+  static Result<std::shared_ptr<PostgresStore>> open(const std::string& url, const StoreOptions& options);
+  ~PostgresStore() override;
+
+  std::string driverName() const override { return "postgres"; }
+  Status migrate() override;
+  Result<int> schemaVersion() override;
+  int latestSchemaVersion() const override;
+
+  Result<std::vector<InsertedJob>> insertJobs(InsertJobsRequest request) override;
+  Result<std::vector<Job>> claimJobs(const ClaimRequest& request) override;
+  void completeJobs(std::vector<JobCompletion> completions, CompletionCallback done) override;
+  Status extendLeases(const std::string& worker_id, const std::vector<int64_t>& job_ids,
+                      TimePoint lease_until) override;
+  Status setProgress(int64_t job_id, const std::string& worker_id, std::string progress) override;
+  Result<std::vector<Job>> rescueExpired(TimePoint now, int limit) override;
+  Result<std::optional<TimePoint>> nextRunAt(const std::vector<std::string>& queues) override;
+
+  Result<Job> getJob(int64_t id) override;
+  Result<std::vector<JobEvent>> jobEvents(int64_t id) override;
+  Result<JobPage> listJobs(const JobFilter& filter) override;
+
+  Result<Job> retryJob(const ManagerRequest& request) override;
+  Result<Job> cancelJob(const ManagerRequest& request) override;
+  Status deleteJob(const ManagerRequest& request) override;
+  Result<int64_t> pruneJobs(const PruneRequest& request) override;
+
+  // Driver-specific until the Store interface grows a wake-up hook: a counter
+  // that moves whenever a `NOTIFY snapq_jobs` arrived (jobs were queued or
+  // re-queued by any node) or the listening connection was re-established
+  // (notifications may have been missed). Read it, look for work, then wait:
+  // waitForWork(seen, timeout) returns as soon as the counter differs from
+  // `seen`, or after `timeout`, with the counter's value. The first call opens
+  // the listening connection.
+  uint64_t workEpoch();
+  uint64_t waitForWork(uint64_t seen, Duration timeout);
+
+ private:
+  PostgresStore() = default;
+
+  // Runs a read on a pooled connection. Reads are idempotent, so one that
+  // failed because the connection had died while idle runs once more on a
+  // fresh connection.
+  template <typename T>
+  Result<T> read(const std::function<Result<T>(Conn&)>& fn);
+
+  std::string url_;
+  std::unique_ptr<Writer> writer_;
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Conn>> readers_;
+  std::mutex listener_mu_;
+  std::unique_ptr<WorkListener> listener_;
+};
+
+template <typename T>
+Result<T> PostgresStore::read(const std::function<Result<T>(Conn&)>& fn) {
+  std::unique_ptr<Conn> conn;
+  {
+    std::unique_lock lock(readers_mu_);
+    readers_cv_.wait(lock, [this] { return !readers_.empty(); });
+    conn = std::move(readers_.back());
+    readers_.pop_back();
+  }
+  Result<T> result = fn(*conn);
+  if (!result && result.status().code() == ErrorCode::unavailable && !conn->inTransaction()) result = fn(*conn);
+  {
+    std::lock_guard lock(readers_mu_);
+    readers_.push_back(std::move(conn));
+  }
+  readers_cv_.notify_one();
+  return result;
+}
+
+}  // namespace snapq::pg

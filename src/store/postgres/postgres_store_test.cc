@@ -1,0 +1,168 @@
+// What only the PostgreSQL driver does: wake-ups across nodes through
+// LISTEN/NOTIFY, reconnection after the server dropped its connections,
+// migrations from several nodes at once, and claims from several nodes that
+// never hand one job to two of them. The shared behaviour is in tests/conformance.
+#include "store/postgres/postgres_store.h"
+
+#include <atomic>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "test_support.h"
+
+namespace snapq::testing {
+namespace {
+
+TimePoint t0() { return TimePoint(Duration(1'764'000'000'000)); }
+
+class PostgresDriver : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = openTestStore("postgres", dir_, &url_);
+    pg_ = dynamic_cast<pg::PostgresStore*>(store_.get());
+    ASSERT_NE(pg_, nullptr);
+  }
+
+  // Another node: a second store on the same database.
+  std::shared_ptr<Store> otherNode() {
+    auto other = openStore(url_);
+    EXPECT_TRUE(other.isOk()) << other.status().toString();
+    return other.isOk() ? *other : nullptr;
+  }
+
+  static Status insert(Store& store, int count, const std::string& queue = "q") {
+    InsertJobsRequest r;
+    r.now = t0();
+    for (int i = 0; i < count; ++i) {
+      NewJob j;
+      j.service = "svc";
+      j.action = "act";
+      j.queue = queue;
+      r.jobs.push_back(j);
+    }
+    return store.insertJobs(std::move(r)).status();
+  }
+
+  // Waits until the listening connection is up (its first wake-up), so what
+  // follows cannot be announced before anyone listens.
+  uint64_t listening() {
+    uint64_t first = pg_->workEpoch();
+    uint64_t now = pg_->waitForWork(first, Duration(10000));
+    EXPECT_NE(now, first) << "the listener never connected";
+    return now;
+  }
+
+  TempDir dir_;
+  std::string url_;
+  std::shared_ptr<Store> store_;
+  pg::PostgresStore* pg_ = nullptr;
+};
+
+TEST_F(PostgresDriver, JobsQueuedOnAnotherNodeWakeTheWaiters) {
+  uint64_t seen = listening();
+  auto other = otherNode();
+  ASSERT_TRUE(other);
+  auto woken = std::async(std::launch::async, [&] { return pg_->waitForWork(seen, Duration(10000)); });
+  ASSERT_TRUE(insert(*other, 1000).isOk());
+  EXPECT_NE(woken.get(), seen) << "no NOTIFY arrived within 10 s";
+}
+
+TEST_F(PostgresDriver, FinishingJobsWakesNobodyButARetryDoes) {
+  ASSERT_TRUE(insert(*store_, 2).isOk());
+  uint64_t seen = listening();
+  ClaimRequest claim{"w1", {}, 2, t0(), Duration(30000), {}};
+  auto jobs = store_->claimJobs(claim);
+  ASSERT_TRUE(jobs.isOk());
+  ASSERT_EQ(jobs->size(), 2u);
+  JobCompletion done{jobs->at(0).id, "w1", Transition::succeed, "", "", t0(), t0(), t0(), std::nullopt, nullptr};
+  ASSERT_TRUE(store_->completeJobsAndWait({done}).isOk());
+  // Proving an absence needs a bounded wait; 300 ms is far above a local NOTIFY's latency.
+  EXPECT_EQ(pg_->waitForWork(seen, Duration(300)), seen) << "a success queues nothing and should not wake workers";
+  JobCompletion again = done;
+  again.job_id = jobs->at(1).id;
+  again.transition = Transition::retry_later;
+  again.error = "attempt 1 failed: boom";
+  ASSERT_TRUE(store_->completeJobsAndWait({again}).isOk());
+  EXPECT_NE(pg_->waitForWork(seen, Duration(10000)), seen) << "a re-queued job should wake workers";
+}
+
+TEST_F(PostgresDriver, ReconnectsAfterTheServerDroppedEveryConnection) {
+  ASSERT_TRUE(insert(*store_, 1).isOk());
+  uint64_t seen = listening();
+  auto killed = rawQuery(url_,
+                         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  ASSERT_TRUE(killed.isOk()) << killed.status().toString();
+  EXPECT_GE(std::stoi(killed->at(0).at(0)), 3) << "writer, reader(s) and listener were connected";
+  // Idle connections that died are replaced on their next use: nothing was in
+  // flight, so nothing fails.
+  EXPECT_TRUE(insert(*store_, 1).isOk());
+  auto job = store_->getJob(2);
+  EXPECT_TRUE(job.isOk()) << job.status().toString();
+  JobFilter all;
+  auto page = store_->listJobs(all);
+  ASSERT_TRUE(page.isOk()) << page.status().toString();
+  EXPECT_EQ(page->jobs.size(), 2u);
+  EXPECT_NE(pg_->waitForWork(seen, Duration(10000)), seen) << "the listener reconnects and wakes waiters";
+}
+
+TEST_F(PostgresDriver, AnUnreachableServerIsUnavailableAndTheErrorHoldsNoPassword) {
+  auto store = openStore("postgresql://snapq:hunter2@/snapq?host=" + dir_.path().string() + "&port=1");
+  ASSERT_FALSE(store.isOk());
+  EXPECT_EQ(store.status().code(), ErrorCode::unavailable);
+  EXPECT_EQ(store.status().message().find("hunter2"), std::string::npos) << store.status().message();
+}
+
+TEST_F(PostgresDriver, NodesMigratingAtOnceApplyEachMigrationOnce) {
+  ASSERT_TRUE(rawExec(url_,
+                      "DROP TABLE sync_jobs, sync_job_events, admin_actions, schema_migrations; "
+                      "DROP FUNCTION admin_actions_append_only()")
+                  .isOk());
+  std::vector<std::shared_ptr<Store>> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(otherNode());
+  std::vector<std::thread> threads;
+  std::vector<Status> results(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = nodes[i]->migrate(); });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.isOk()) << s.toString();
+  auto versions = rawQuery(url_, "SELECT count(*), count(DISTINCT version) FROM schema_migrations");
+  ASSERT_TRUE(versions.isOk());
+  EXPECT_EQ(versions->at(0).at(0), versions->at(0).at(1));
+  EXPECT_EQ(versions->at(0).at(0), std::to_string(store_->latestSchemaVersion()));
+}
+
+TEST_F(PostgresDriver, NodesClaimingAtOnceNeverShareAJob) {
+  constexpr int kJobs = 600;
+  ASSERT_TRUE(insert(*store_, kJobs).isOk());
+  std::vector<std::shared_ptr<Store>> nodes = {store_, otherNode(), otherNode()};
+  std::vector<std::vector<int64_t>> claimed(nodes.size());
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    threads.emplace_back([&, i] {
+      ClaimRequest r{"w" + std::to_string(i), {}, 7, t0(), Duration(30000), {}};
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (taken < kJobs && std::chrono::steady_clock::now() < deadline) {
+        auto jobs = nodes[i]->claimJobs(r);
+        ASSERT_TRUE(jobs.isOk()) << jobs.status().toString();
+        for (const Job& j : *jobs) claimed[i].push_back(j.id);
+        taken += static_cast<int>(jobs->size());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> all;
+  size_t total = 0;
+  for (const auto& ids : claimed) {
+    total += ids.size();
+    all.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(total, static_cast<size_t>(kJobs)) << "every job claimed exactly once";
+  EXPECT_EQ(all.size(), static_cast<size_t>(kJobs));
+}
+
+}  // namespace
+}  // namespace snapq::testing

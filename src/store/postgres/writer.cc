@@ -1,0 +1,119 @@
+#include "store/postgres/writer.h"
+
+#include <vector>
+
+namespace snapq::pg {
+
+Writer::Writer(std::unique_ptr<Conn> conn, int max_batch)
+    : conn_(std::move(conn)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+
+Writer::~Writer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void Writer::submit(Work work, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.push_back(Op{std::move(work), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+Status Writer::runStatus(Work work) {
+  auto committed = std::make_shared<std::promise<Status>>();
+  auto future = committed->get_future();
+  submit(std::move(work), [committed](const Status& s) { committed->set_value(s); });
+  return future.get();
+}
+
+void Writer::loop() {
+  std::deque<Op> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping and drained
+      while (!pending_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+        batch.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    }
+    runBatch(batch);
+    batch.clear();
+  }
+}
+
+Status Writer::begin() {
+  conn_->pin(false);
+  Status s = conn_->exec("BEGIN");
+  // A connection that died while idle is noticed only now; nothing has run in
+  // this transaction yet, so one reconnect and a second BEGIN are safe.
+  if (!s && s.code() == ErrorCode::unavailable && !conn_->inTransaction()) s = conn_->exec("BEGIN");
+  if (s) conn_->pin(true);
+  (void)conn_->takeNotifyRequest();
+  return s;
+}
+
+void Writer::runBatch(std::deque<Op>& batch) {
+  std::vector<Status> results;
+  bool notify = false;
+  Status txn = begin();
+  if (txn) {
+    // Writes that arrive while this transaction is open join it before the
+    // commit: the WAL flush is the expensive part, running a write is not.
+    for (size_t i = 0; i < batch.size(); ++i) {
+      results.push_back(runOne(batch[i], notify));
+      if (i + 1 == batch.size() && static_cast<int>(batch.size()) < max_batch_) {
+        std::lock_guard lock(mu_);
+        while (!pending_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+          batch.push_back(std::move(pending_.front()));
+          pending_.pop_front();
+        }
+      }
+    }
+    txn = commit(notify);
+  }
+  conn_->pin(false);
+  results.resize(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].done) batch[i].done(txn ? results[i] : txn);
+  }
+}
+
+Status Writer::runOne(Op& op, bool& notify) {
+  if (!conn_->inTransaction()) return Status::unavailable("the postgres connection was lost during the transaction");
+  if (Status s = conn_->exec("SAVEPOINT op"); !s) return s;
+  Status result = op.work(*conn_);
+  bool wants_notify = conn_->takeNotifyRequest();
+  if (result) {
+    notify = notify || wants_notify;
+    return conn_->exec("RELEASE SAVEPOINT op");
+  }
+  if (Status s = conn_->exec("ROLLBACK TO SAVEPOINT op"); s) (void)conn_->exec("RELEASE SAVEPOINT op");
+  return result;
+}
+
+Status Writer::commit(bool notify) {
+  // COMMIT of a transaction in the error state reports success and rolls back,
+  // so that state is checked first.
+  if (PQtransactionStatus(conn_->raw()) != PQTRANS_INTRANS) {
+    if (conn_->inTransaction()) (void)conn_->exec("ROLLBACK");
+    return Status::unavailable("the postgres transaction was lost before its commit");
+  }
+  if (notify) {
+    if (Status s = conn_->exec(std::string("NOTIFY ") + kWorkChannel); !s) {
+      (void)conn_->exec("ROLLBACK");
+      return s;
+    }
+  }
+  Status s = conn_->exec("COMMIT");
+  if (!s && conn_->inTransaction()) (void)conn_->exec("ROLLBACK");
+  return s;
+}
+
+}  // namespace snapq::pg

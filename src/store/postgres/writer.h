@@ -1,0 +1,78 @@
+// Group commit for PostgreSQL, the twin of the SQLite driver's writer: one
+// thread owns the write connection and runs every write handed to it. The
+// writes that pile up while one transaction commits share the next one, so a
+// commit's WAL flush is paid once for many jobs. Each write runs inside its own
+// savepoint: one failing write rolls back alone, not its neighbours. A batch in
+// which some write asked for it (Conn::requestNotify) sends one
+// `NOTIFY snapq_jobs` before its commit, never one per job.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/postgres/pg_conn.h"
+
+namespace snapq::pg {
+
+inline constexpr const char* kWorkChannel = "snapq_jobs";
+
+class Writer {
+ public:
+  using Work = std::function<Status(Conn&)>;
+  // Called on the writer thread after the transaction committed (or failed).
+  using Done = std::function<void(const Status&)>;
+
+  // 64 writes at most per transaction: each write's savepoint becomes a
+  // subtransaction, and past 64 of them in one transaction PostgreSQL's
+  // snapshots overflow to pg_subtrans lookups, which slows every session.
+  explicit Writer(std::unique_ptr<Conn> conn, int max_batch = 64);
+  ~Writer();  // finishes what was submitted, then stops
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void submit(Work work, Done done);
+  // Submits and waits for the commit; the value comes from `work`.
+  template <typename T>
+  Result<T> run(std::function<Result<T>(Conn&)> work) {
+    auto value = std::make_shared<std::optional<Result<T>>>();
+    // Shared so the writer thread never touches a promise the caller already dropped.
+    auto committed = std::make_shared<std::promise<Status>>();
+    auto future = committed->get_future();
+    submit(
+        [&work, value](Conn& conn) {
+          *value = work(conn);
+          return (*value)->isOk() ? Status::ok() : (*value)->status();
+        },
+        [committed](const Status& s) { committed->set_value(s); });
+    Status s = future.get();
+    if (!s) return s;
+    return std::move(**value);
+  }
+  Status runStatus(Work work);
+
+ private:
+  struct Op {
+    Work work;
+    Done done;
+  };
+  void loop();
+  void runBatch(std::deque<Op>& batch);
+  Status begin();
+  Status runOne(Op& op, bool& notify);
+  Status commit(bool notify);
+
+  std::unique_ptr<Conn> conn_;
+  int max_batch_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Op> pending_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace snapq::pg
