@@ -163,19 +163,26 @@ void WorkerPool::enforceTimeouts(TimePoint now) {
   }
 }
 
+// Gives a held job back to the queue without charging the attempt.
+JobCompletion WorkerPool::releaseOf(int64_t job_id, TimePoint now, TimePoint run_at,
+                                    std::optional<EventNote> event) const {
+  JobCompletion c;
+  c.job_id = job_id;
+  c.worker_id = worker_id_;
+  c.transition = Transition::release;
+  c.started_at = now;
+  c.finished_at = now;
+  c.run_at = run_at;
+  c.event = std::move(event);
+  return c;
+}
+
 std::vector<JobCompletion> WorkerPool::takeUnstarted() {
   // Called with mu_ held; jobs claimed but never started go back uncharged.
   std::vector<JobCompletion> releases;
   TimePoint now = clock_.now();
   for (const Job& job : ready_) {
-    JobCompletion c;
-    c.job_id = job.id;
-    c.worker_id = worker_id_;
-    c.transition = Transition::release;
-    c.started_at = now;
-    c.finished_at = now;
-    c.run_at = job.run_at;
-    releases.push_back(std::move(c));
+    releases.push_back(releaseOf(job.id, now, job.run_at, std::nullopt));
     held_.erase(job.id);
   }
   ready_.clear();
@@ -205,15 +212,8 @@ void WorkerPool::stop(Duration grace) {
     TimePoint now = clock_.now();
     for (auto& [id, run] : running_) {
       run.stop.request_stop();
-      JobCompletion c;
-      c.job_id = id;
-      c.worker_id = worker_id_;
-      c.transition = Transition::release;
-      c.started_at = now;
-      c.finished_at = now;
-      c.run_at = now;
-      c.event = EventNote{"released", "worker stopped before the job finished"};
-      releases.push_back(std::move(c));
+      releases.push_back(
+          releaseOf(id, now, now, EventNote{"released", "worker stopped before the job finished"}));
     }
     lock.unlock();
     (void)store_.completeJobsAndWait(std::move(releases));

@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stop_token>
 #include <thread>
@@ -50,6 +51,7 @@ class WorkerPool {
   void complete(Attempt attempt);
   void flushCompletions(std::unique_lock<std::mutex>& lock);
   std::vector<JobCompletion> takeUnstarted();
+  JobCompletion releaseOf(int64_t job_id, TimePoint now, TimePoint run_at, std::optional<EventNote> event) const;
 
   Store& store_;
   const EngineOptions& options_;

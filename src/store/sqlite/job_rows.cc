@@ -70,6 +70,8 @@ std::string iso(TimePoint t) { return formatIso(t); }
 
 std::string jsonArray(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
 
+std::string jsonArray(const std::vector<int64_t>& ids) { return nlohmann::json(ids).dump(); }
+
 Status insertEvent(Db& db, int64_t job_id, TimePoint at, const std::string& type,
                    const std::string& message, const Actor& actor) {
   auto stmt = db.prepare(

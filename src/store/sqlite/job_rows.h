@@ -1,6 +1,7 @@
 // Mapping between sync_jobs rows and Job values, shared by the driver's files.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ std::string allowedFromSql(Transition t);
 std::string iso(TimePoint t);
 // A JSON array of strings, for binding lists through json_each().
 std::string jsonArray(const std::vector<std::string>& items);
+std::string jsonArray(const std::vector<int64_t>& ids);
 // Appends a history row.
 Status insertEvent(Db& db, int64_t job_id, TimePoint at, const std::string& type,
                    const std::string& message, const Actor& actor);

@@ -134,13 +134,9 @@ Result<std::vector<Job>> SqliteStore::claimJobs(const ClaimRequest& request) {
         allowedFromSql(Transition::claim) + " RETURNING " + kJobColumns;
     auto update = db.prepare(claim_sql);
     if (!update) return update.status();
-    std::string id_list = "[";
+    std::string id_list = jsonArray(ids);
     std::map<int64_t, size_t> position;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      id_list += (i ? "," : "") + std::to_string(ids[i]);
-      position[ids[i]] = i;
-    }
-    id_list += "]";
+    for (size_t i = 0; i < ids.size(); ++i) position[ids[i]] = i;
     (*update)->bind(1, request.worker_id).bind(2, iso(request.now + request.lease)).bind(3, iso(request.now))
         .bind(4, id_list);
     std::vector<Job> claimed;
@@ -257,9 +253,7 @@ void SqliteStore::completeJobs(std::vector<JobCompletion> completions, Completio
 Status SqliteStore::extendLeases(const std::string& worker_id, const std::vector<int64_t>& job_ids,
                                  TimePoint lease_until) {
   if (job_ids.empty()) return Status::ok();
-  std::string ids = "[";
-  for (size_t i = 0; i < job_ids.size(); ++i) ids += (i ? "," : "") + std::to_string(job_ids[i]);
-  ids += "]";
+  std::string ids = jsonArray(job_ids);
   return writer_->runStatus([&](Db& db) -> Status {
     auto stmt = db.prepare(
         "UPDATE sync_jobs SET lease_until = ?1 WHERE id IN (SELECT value FROM json_each(?3)) "
