@@ -61,26 +61,37 @@ struct Page {
   std::optional<std::string> next_cursor;  // absent on the last page
 };
 
+// The object a get, a write or an action concerns. Templates of the `rest`
+// connector take their variables from here (resource_spec.h, "Rendering").
+struct ObjectRef {
+  std::string resource;
+  Scope scope;
+  std::string key;  // empty for a create whose key the service chooses
+  // The object's declared field values: for a get or delete the snapshot row's
+  // values; for a create the payload; for an update or an action the row's
+  // values overlaid with the payload (the object as it should be afterwards).
+  nlohmann::json values = nlohmann::json::object();
+  // What the caller sent for a write, including write-only fields (a password);
+  // `{$payload}` in a request body renders this.
+  nlohmann::json payload = nlohmann::json::object();
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
 
   // One page of a resource's objects; `cursor` is empty for the first page.
   virtual RemoteResult<Page> list(const std::string& resource, const Scope& scope, const std::string& cursor) = 0;
-  // The object with this key; nullopt when it does not exist.
-  virtual RemoteResult<std::optional<nlohmann::json>> get(const std::string& resource, const Scope& scope,
-                                                          const std::string& key) = 0;
+  // The object; nullopt when it does not exist.
+  virtual RemoteResult<std::optional<nlohmann::json>> get(const ObjectRef& object) = 0;
   // Each write returns the remote object as it is afterwards (read back when
   // the service's answer does not carry it).
-  virtual RemoteResult<nlohmann::json> create(const std::string& resource, const Scope& scope,
-                                              const nlohmann::json& data) = 0;
-  virtual RemoteResult<nlohmann::json> update(const std::string& resource, const Scope& scope, const std::string& key,
-                                              const nlohmann::json& data) = 0;
-  virtual RemoteResult<Done> remove(const std::string& resource, const Scope& scope, const std::string& key) = 0;
-  // A custom action by name (e.g. "suspend"); returns the service's answer.
-  virtual RemoteResult<nlohmann::json> action(const std::string& name, const std::string& resource,
-                                              const Scope& scope, const std::string& key,
-                                              const nlohmann::json& data) = 0;
+  virtual RemoteResult<nlohmann::json> create(const ObjectRef& object) = 0;
+  virtual RemoteResult<nlohmann::json> update(const ObjectRef& object) = 0;
+  virtual RemoteResult<Done> remove(const ObjectRef& object) = 0;
+  // A custom action by name (e.g. "suspend"); returns the object as it is
+  // afterwards when the service says (null when it does not).
+  virtual RemoteResult<nlohmann::json> action(const std::string& name, const ObjectRef& object) = 0;
 };
 
 }  // namespace snapq

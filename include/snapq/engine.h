@@ -122,6 +122,13 @@ class Engine {
   // Called after a job's final state is committed (from a worker thread).
   void onJobFinished(JobListener listener);
 
+  // Writes made in the same transaction as every manager operation (retry,
+  // cancel, delete), given the job as it is afterwards (for a delete: as it
+  // was): the sync layer keeps a mutation's snapshot row in step. Set before
+  // start(); one hook per engine.
+  using ManageHook = std::function<Status(Txn&, BulkAction, const Job&)>;
+  void onManage(ManageHook hook);
+
   // Manager operations (no need to start workers).
   Result<Job> retry(int64_t id, const Actor& actor, bool override_conflict = false);
   Result<Job> cancel(int64_t id, const Actor& actor);
@@ -139,7 +146,9 @@ class Engine {
 
  private:
   Engine(std::shared_ptr<Store> store, EngineOptions options, Env env);
+  ManagerRequest managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict) const;
   std::shared_ptr<Store> store_;
+  ManageHook manage_hook_;
   EngineOptions options_;
   Env env_;
   std::unique_ptr<Impl> impl_;

@@ -7,6 +7,7 @@
 
 #include "snapq/job.h"
 #include "snapq/retry.h"
+#include "snapq/store.h"
 
 namespace snapq {
 
@@ -24,19 +25,24 @@ struct Outcome {
   std::string result;  // JSON text, or empty
   std::string message;
   Duration retry_after{0};
+  // Writes committed in the same transaction as the job's new state, given
+  // the job as it will be (status success, failed, queued for a retry, ...):
+  // the mutation executor's snapshot row. Not called when the completion no
+  // longer applies (the job was rescued or cancelled meanwhile).
+  std::function<Status(Txn&, const Job& after)> on_commit;
 
-  static Outcome ok(std::string result_json = {}) { return {Kind::success, std::move(result_json), {}, {}}; }
+  static Outcome ok(std::string result_json = {}) { return {Kind::success, std::move(result_json), {}, {}, {}}; }
   static Outcome skip(std::string why, std::string result_json = {}) {
-    return {Kind::skipped, std::move(result_json), std::move(why), {}};
+    return {Kind::skipped, std::move(result_json), std::move(why), {}, {}};
   }
   static Outcome conflictWith(std::string why, std::string result_json = {}) {
-    return {Kind::conflict, std::move(result_json), std::move(why), {}};
+    return {Kind::conflict, std::move(result_json), std::move(why), {}, {}};
   }
-  static Outcome retry(std::string why) { return {Kind::retryable, {}, std::move(why), {}}; }
+  static Outcome retry(std::string why) { return {Kind::retryable, {}, std::move(why), {}, {}}; }
   static Outcome rateLimited(Duration wait, std::string why) {
-    return {Kind::rate_limited, {}, std::move(why), wait};
+    return {Kind::rate_limited, {}, std::move(why), wait, {}};
   }
-  static Outcome reject(std::string why) { return {Kind::rejected, {}, std::move(why), {}}; }
+  static Outcome reject(std::string why) { return {Kind::rejected, {}, std::move(why), {}, {}}; }
 };
 
 // What a handler sees while it runs one attempt.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "snapq/job.h"
+#include "snapq/snapshot.h"
 #include "snapq/status.h"
 
 namespace snapq {
@@ -95,12 +96,17 @@ struct JobCompletion {
 // running under this worker (rescued, released or deleted meanwhile).
 using CompletionCallback = std::function<void(const Result<std::vector<bool>>&)>;
 
+// Writes made in a manager operation's transaction, given the job as it is
+// afterwards (for delete: as it was). Its failure rolls the operation back.
+using ManagerHook = std::function<Status(Txn&, const Job&)>;
+
 struct ManagerRequest {
   int64_t job_id = 0;
   Actor actor;
   TimePoint now{};
   bool override_conflict = false;  // retry only: apply a conflicting change anyway
   std::string address;             // where the request came from, for admin_actions
+  ManagerHook extra;               // optional
 };
 
 struct PruneRequest {
@@ -153,6 +159,9 @@ class Store {
   virtual Status deleteJob(const ManagerRequest& request) = 0;
   // Deletes one batch of expired jobs; returns how many were deleted (0: done).
   virtual Result<int64_t> pruneJobs(const PruneRequest& request) = 0;
+
+  // The snapshot tables (snapshot.h), written through the same writer.
+  virtual SnapshotStore& snapshots() = 0;
 };
 
 // "sqlite:PATH" (also a bare path). Opens without migrating.

@@ -159,18 +159,28 @@ void Engine::stop() {
 
 void Engine::wake() { impl_->pool_.wake(); }
 
+void Engine::onManage(ManageHook hook) { manage_hook_ = std::move(hook); }
+
+ManagerRequest Engine::managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict) const {
+  ManagerRequest request{id, actor, env_.clock->now(), override_conflict, {}, {}};
+  if (manage_hook_) {
+    request.extra = [hook = manage_hook_, action](Txn& txn, const Job& job) { return hook(txn, action, job); };
+  }
+  return request;
+}
+
 Result<Job> Engine::retry(int64_t id, const Actor& actor, bool override_conflict) {
-  auto job = store_->retryJob({id, actor, env_.clock->now(), override_conflict, {}});
+  auto job = store_->retryJob(managerRequest(id, actor, BulkAction::retry, override_conflict));
   if (job) impl_->pool_.wake();
   return job;
 }
 
 Result<Job> Engine::cancel(int64_t id, const Actor& actor) {
-  return store_->cancelJob({id, actor, env_.clock->now(), false, {}});
+  return store_->cancelJob(managerRequest(id, actor, BulkAction::cancel, false));
 }
 
 Status Engine::remove(int64_t id, const Actor& actor) {
-  return store_->deleteJob({id, actor, env_.clock->now(), false, {}});
+  return store_->deleteJob(managerRequest(id, actor, BulkAction::remove, false));
 }
 
 std::vector<BulkOutcome> Engine::bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor) {

@@ -135,6 +135,9 @@ Attempt Executor::settle(const Job& job, const std::string& worker_id, const Out
     j.run_at = c.run_at;
     if (c.transition == Transition::release) j.attempts = std::max(0, j.attempts - 1);
   }
+  if (outcome.on_commit) {
+    c.extra = [hook = outcome.on_commit, after = a.job](Txn& txn) { return hook(txn, after); };
+  }
   return a;
 }
 

@@ -7,18 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "snapq/snapshot.h"
+
 namespace snapq {
 
-// A snapshot row's sync_status (DESIGN.md "Row sync statuses").
-enum class RowStatus { synced, pending_create, pending_update, pending_delete, failed, conflict };
-const char* toString(RowStatus s);
-std::optional<RowStatus> parseRowStatus(std::string_view s);
-bool isPending(RowStatus s);
-
-struct StoredRow {
-  std::string content_hash;
-  RowStatus status = RowStatus::synced;
-};
 
 enum class RowDecision {
   insert,        // new remotely: add the row
@@ -31,7 +23,7 @@ const char* toString(RowDecision d);
 // For an object seen in the listing. A failed or conflicting row takes the
 // remote content (the snapshot stays true) and keeps its status and error
 // until a person retries or dismisses the change.
-RowDecision decideSeen(const std::optional<StoredRow>& stored, std::string_view remote_hash);
+RowDecision decideSeen(const std::optional<RowState>& stored, std::string_view remote_hash);
 
 // For a stored row the completed listing did not contain: delete it, unless a
 // local mutation still owns it (a pending create is not remote yet; a pending

@@ -7,15 +7,15 @@ namespace {
 
 TEST(SyncPlan, EveryRowStateHasItsRuleForASeenObject) {
   EXPECT_EQ(decideSeen(std::nullopt, "h1"), RowDecision::insert);
-  EXPECT_EQ(decideSeen(StoredRow{"h1", RowStatus::synced}, "h1"), RowDecision::unchanged);
-  EXPECT_EQ(decideSeen(StoredRow{"h1", RowStatus::synced}, "h2"), RowDecision::update);
+  EXPECT_EQ(decideSeen(RowState{"h1", RowStatus::synced}, "h1"), RowDecision::unchanged);
+  EXPECT_EQ(decideSeen(RowState{"h1", RowStatus::synced}, "h2"), RowDecision::update);
   for (RowStatus pending : {RowStatus::pending_create, RowStatus::pending_update, RowStatus::pending_delete}) {
-    EXPECT_EQ(decideSeen(StoredRow{"h1", pending}, "h2"), RowDecision::keep_pending) << toString(pending);
-    EXPECT_EQ(decideSeen(StoredRow{"h1", pending}, "h1"), RowDecision::keep_pending) << toString(pending);
+    EXPECT_EQ(decideSeen(RowState{"h1", pending}, "h2"), RowDecision::keep_pending) << toString(pending);
+    EXPECT_EQ(decideSeen(RowState{"h1", pending}, "h1"), RowDecision::keep_pending) << toString(pending);
   }
   for (RowStatus marked : {RowStatus::failed, RowStatus::conflict}) {
-    EXPECT_EQ(decideSeen(StoredRow{"h1", marked}, "h2"), RowDecision::update) << "the snapshot stays true";
-    EXPECT_EQ(decideSeen(StoredRow{"h1", marked}, "h1"), RowDecision::unchanged);
+    EXPECT_EQ(decideSeen(RowState{"h1", marked}, "h2"), RowDecision::update) << "the snapshot stays true";
+    EXPECT_EQ(decideSeen(RowState{"h1", marked}, "h1"), RowDecision::unchanged);
   }
 }
 

@@ -8,7 +8,7 @@ namespace {
 using StoreAudit = StoreTest;
 
 ManagerRequest by(int64_t id, bool override_conflict = false) {
-  return {id, Actor::user("alice"), t0() + Duration(1000), override_conflict, "127.0.0.1"};
+  return {id, Actor::user("alice"), t0() + Duration(1000), override_conflict, "127.0.0.1", {}};
 }
 
 TEST_P(StoreAudit, MigrateIsIdempotentAndReportsTheLatestVersion) {

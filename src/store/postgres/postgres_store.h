@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "snapq/store.h"
+#include "store/unavailable_snapshots.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/writer.h"
 
@@ -55,6 +56,7 @@ class PostgresStore final : public Store {
   Result<Job> cancelJob(const ManagerRequest& request) override;
   Status deleteJob(const ManagerRequest& request) override;
   Result<int64_t> pruneJobs(const PruneRequest& request) override;
+  SnapshotStore& snapshots() override { return snapshots_; }
 
   // Driver-specific until the Store interface grows a wake-up hook: a counter
   // that moves whenever a `NOTIFY snapq_jobs` arrived (jobs were queued or
@@ -82,6 +84,7 @@ class PostgresStore final : public Store {
   std::vector<std::unique_ptr<Conn>> readers_;
   std::mutex listener_mu_;
   std::unique_ptr<WorkListener> listener_;
+  UnavailableSnapshots snapshots_;
 };
 
 template <typename T>

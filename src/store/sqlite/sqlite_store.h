@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "snapq/store.h"
+#include "store/unavailable_snapshots.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/writer.h"
 
@@ -50,6 +51,7 @@ class SqliteStore final : public Store {
   Result<Job> cancelJob(const ManagerRequest& request) override;
   Status deleteJob(const ManagerRequest& request) override;
   Result<int64_t> pruneJobs(const PruneRequest& request) override;
+  SnapshotStore& snapshots() override { return snapshots_; }
 
  private:
   SqliteStore() = default;
@@ -75,6 +77,7 @@ class SqliteStore final : public Store {
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Db>> readers_;
+  UnavailableSnapshots snapshots_;
 };
 
 }  // namespace snapq::sqlite
