@@ -7,7 +7,13 @@
 //   queue_bench [--jobs 20000] [--workers 1,2,4,8] [--phases LIST] [--relaxed]
 //               [--dir DIR] [--prefetch N] [--producers 10] [--bulk 1000]
 //               [--payload empty|small] [--wait listener|poll] [--timeout 300]
-//               [--label TEXT]
+//               [--label TEXT] [--db postgres://...] [--processes 1,2,4]
+//
+// --db postgres://URL measures the PostgreSQL driver: every phase gets a fresh
+// database on that server (created and dropped by the bench). --processes
+// runs the workers in that many separate processes (this program again, with
+// --worker-only), each with W worker threads, while this process dispatches
+// and polls the status counts for completion.
 //
 // Phases (default: all, in this order):
 //   enqueue_serial     one job per dispatch(), 1 thread
@@ -45,6 +51,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_nodes.h"
 #include "snapq/engine.h"
 #include "snapq/store.h"
 
@@ -88,6 +95,9 @@ struct Options {
   bool poll_wait = false;  // count completions by polling listJobs instead of onJobFinished
   int timeout_s = 300;
   std::string label;  // copied into every JSON line (e.g. the runner's session/round)
+  std::string db;     // empty: SQLite files in --dir; else a postgres:// server URL
+  std::vector<int> processes;  // empty: workers run in this process
+  bool worker_only = false;    // internal: the child side of --processes
 };
 
 [[noreturn]] void usage(const std::string& error = {}) {
@@ -95,6 +105,7 @@ struct Options {
   std::cerr << "usage: queue_bench [--jobs N] [--workers 1,2,4,8] [--phases LIST] [--relaxed] [--dir DIR]\n"
                "                   [--prefetch N] [--producers N] [--bulk N] [--payload empty|small]\n"
                "                   [--wait listener|poll] [--timeout SECONDS] [--label TEXT]\n"
+               "                   [--db postgres://...] [--processes 1,2,4]\n"
                "phases: enqueue_serial,enqueue_single,enqueue_bulk,process,end_to_end_single,end_to_end_bulk\n";
   std::exit(2);
 }
@@ -160,6 +171,14 @@ Options parseArgs(int argc, char** argv) {
       o.timeout_s = parsePositive(arg, next());
     } else if (arg == "--label") {
       o.label = next();
+    } else if (arg == "--db") {
+      o.db = next();
+      if (!o.db.starts_with("postgres://") && !o.db.starts_with("postgresql://")) usage("--db takes a postgres:// URL");
+    } else if (arg == "--processes") {
+      o.processes.clear();
+      for (const auto& p : splitList(next())) o.processes.push_back(parsePositive(arg, p));
+    } else if (arg == "--worker-only") {
+      o.worker_only = true;
     } else if (arg == "-h" || arg == "--help") {
       usage();
     } else {
@@ -172,6 +191,10 @@ Options parseArgs(int argc, char** argv) {
   for (int w : o.workers) {
     if (w < 1 || w > 1024) usage("workers must be 1-1024");
   }
+  for (int p : o.processes) {
+    if (p < 1 || p > 64) usage("processes must be 1-64");
+  }
+  if (!o.processes.empty() && o.db.empty()) usage("--processes needs --db postgres://...");
   return o;
 }
 
@@ -300,19 +323,32 @@ struct FinishCounter {
 // A fresh database + engine for one phase; everything is removed on destruction.
 class Bench {
  public:
-  Bench(const Options& o, const std::string& dir, const std::string& name, int workers)
-      : o_(o), path_(dir + "/" + name + ".db") {
-    removeFiles();
+  Bench(const Options& o, const std::string& dir, const std::string& name, int workers, bool poll_wait)
+      : o_(o), path_(dir + "/" + name + ".db"), poll_wait_(poll_wait) {
+    std::string url = "sqlite:" + path_;
+    if (o.db.empty()) {
+      removeFiles();
+    } else {
+      std::string db_name = "snapq_bench_" + std::to_string(getpid()) + "_" + name;
+      for (char& c : db_name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      pg_ = std::make_unique<bench::PgDatabase>(o.db, db_name);
+      url = pg_->url();
+    }
+    url_ = url;
     snapq::StoreOptions so;
     so.relaxed_durability = o.relaxed;
-    auto store = snapq::openStore("sqlite:" + path_, so);
-    if (!store) fail("open store " + path_, store.status());
+    auto store = snapq::openStore(url, so);
+    if (!store) fail("open store", store.status());
     store_ = *store;
     if (auto s = store_->migrate(); !s) fail("migrate", s);
     EngineOptions eo;
     eo.workers = std::max(1, workers);
     eo.prefetch = o.prefetch;
-    auto engine = Engine::open(store_, {std::string("bench-secret"), ""}, eo);
+    snapq::Env env;  // leadership and registry notes would interleave with the results
+    env.logger = std::make_shared<snapq::StderrLogger>(snapq::LogLevel::warn);
+    auto engine = Engine::open(store_, {std::string("bench-secret"), ""}, eo, env);
     if (!engine) fail("open engine", engine.status());
     engine_ = std::move(*engine);
     snapq::JobType type;
@@ -321,15 +357,20 @@ class Bench {
     type.handler = [](snapq::JobContext&) { return snapq::Outcome::ok(); };
     engine_->registerJobType(std::move(type));
     engine_->onJobFinished([this](const snapq::Job& job) {
-      if (!o_.poll_wait) counter_.add(job);
+      if (!poll_wait_) counter_.add(job);
     });
   }
   ~Bench() {
     engine_->stop();
     engine_.reset();
     store_.reset();
-    removeFiles();
+    if (pg_) {
+      pg_.reset();
+    } else {
+      removeFiles();
+    }
   }
+  const std::string& url() const { return url_; }
 
   Engine& engine() { return *engine_; }
   snapq::Store& store() { return *store_; }
@@ -386,11 +427,14 @@ class Bench {
   // Blocks until `jobs` jobs finished or the timeout passed; returns how many finished.
   int64_t waitFinished(int64_t jobs) {
     auto deadline = SteadyClock::now() + std::chrono::seconds(o_.timeout_s);
-    if (o_.poll_wait) {
+    if (poll_wait_) {
+      // A status count over the whole table: every 5 ms on SQLite (in-process),
+      // every 20 ms on a server shared with the workers.
+      auto every = std::chrono::milliseconds(o_.db.empty() ? 5 : 20);
       while (true) {
         int64_t ok = statusCounts()[JobStatus::success];
         if (ok >= jobs || SteadyClock::now() >= deadline) return ok;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(every);
       }
     }
     std::unique_lock lock(counter_.mu);
@@ -406,6 +450,9 @@ class Bench {
 
   const Options& o_;
   std::string path_;
+  std::string url_;
+  bool poll_wait_;
+  std::unique_ptr<bench::PgDatabase> pg_;
   std::shared_ptr<snapq::Store> store_;
   std::unique_ptr<Engine> engine_;
   FinishCounter counter_;
@@ -416,6 +463,7 @@ class Bench {
 struct Row {
   std::string phase;
   int workers = 0;
+  int processes = 0;  // 0: in-process workers
   double seconds = 0;
   double jobs_per_s = 0;
   double cpu_user = 0, cpu_sys = 0;
@@ -424,12 +472,25 @@ struct Row {
 };
 
 Row runPhase(const Options& o, const std::string& dir, const std::string& phase, int workers, const Json& machine,
-             double fsync_us) {
-  const std::string region = phase + "-w" + std::to_string(workers);
+             double fsync_us, int processes = 0) {
+  const std::string region =
+      phase + "-w" + std::to_string(workers) + (processes ? "-p" + std::to_string(processes) : "");
   // The disk's fsync latency swings with other tenants' I/O (0.1-4 ms seen on the
   // project box within minutes): measure it right before each phase.
   double phase_fsync_us = fsyncProbeMicros(dir, 20);
-  Bench b(o, dir, region, workers);
+  // Separate worker processes: this one cannot see their completions, it counts them in the database.
+  Bench b(o, dir, region, workers, o.poll_wait || processes > 0);
+  std::unique_ptr<bench::WorkerProcesses> nodes;
+  auto startWorkers = [&] {
+    if (processes == 0) {
+      if (auto s = b.engine().start(); !s) fail("start", s);
+    } else {
+      nodes->go();
+    }
+  };
+  if (processes > 0 && phaseUsesWorkers(phase)) {
+    nodes = std::make_unique<bench::WorkerProcesses>("/proc/self/exe", b.url(), processes, workers, o.prefetch);
+  }
   Json extra;
   int producers = 1;
   double load1 = loadAverage1();
@@ -471,7 +532,7 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
     c0 = Cpu::now();
     BENCH_REGION_BEGIN();
     t0 = SteadyClock::now();
-    if (auto s = b.engine().start(); !s) fail("start", s);
+    startWorkers();
     finished = b.waitFinished(o.jobs);
     seconds = secondsSince(t0);
     c1 = Cpu::now();
@@ -482,7 +543,7 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
       extra["first_finish_s"] = std::round(startup * 1e4) / 1e4;
     }
   } else {  // end_to_end_single / end_to_end_bulk
-    if (auto s = b.engine().start(); !s) fail("start", s);
+    startWorkers();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the fetcher go idle
     bool bulk = phase == "end_to_end_bulk";
     producers = bulk ? 1 : o.producers;
@@ -503,20 +564,27 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
 
   // Verify what the database says (after the timed region).
   b.engine().stop();
+  nodes.reset();
   auto counts = b.statusCounts();
   int64_t want_status = expect_success ? counts[JobStatus::success] : counts[JobStatus::queued];
   int64_t total = 0;
   for (const auto& [s, n] : counts) total += n;
   bool ok = finished >= o.jobs && want_status == o.jobs && total == o.jobs;
-  if (!o.poll_wait && expect_success && b.counter().not_success > 0) ok = false;
+  if (!o.poll_wait && processes == 0 && expect_success && b.counter().not_success > 0) ok = false;
 
-  Row row{phase, phaseUsesWorkers(phase) ? workers : 0, seconds, o.jobs / seconds, c1.user - c0.user,
-          c1.sys - c0.sys, ok, phase_fsync_us};
+  Row row{phase,        phaseUsesWorkers(phase) ? workers : 0,
+          phaseUsesWorkers(phase) ? processes : 0,
+          seconds,      o.jobs / seconds,
+          c1.user - c0.user,
+          c1.sys - c0.sys,
+          ok,           phase_fsync_us};
   Json j;
   j["bench"] = "queue";
-  j["driver"] = "sqlite";
+  j["driver"] = o.db.empty() ? "sqlite" : "postgres";
   j["phase"] = phase;
   j["workers"] = row.workers;
+  // Worker processes; cpu_* below then cover only this (dispatching) process.
+  if (!o.processes.empty()) j["processes"] = row.processes;
   j["producers"] = producers;
   j["jobs"] = o.jobs;
   j["seconds"] = std::round(seconds * 1e4) / 1e4;
@@ -536,7 +604,7 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
   }
   j["ok"] = ok;
   if (!ok) j["error"] = finished < o.jobs ? "timeout" : "unexpected final status counts";
-  j["sqlite_version"] = sqlite3_libversion();
+  if (o.db.empty()) j["sqlite_version"] = sqlite3_libversion();
   j["started_at"] = started;
   j["load1"] = load1;
   j["fsync_us"] = std::round(phase_fsync_us);  // 8 kB pwrite+fdatasync, mean of 20, just before the phase
@@ -551,6 +619,7 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
 
 int main(int argc, char** argv) {
   Options o = parseArgs(argc, argv);
+  if (o.worker_only) return bench::workerOnlyMain(o.db, o.workers.front(), o.prefetch);
   std::string base = o.dir.empty() ? std::filesystem::temp_directory_path().string() : o.dir;
   std::filesystem::create_directories(base);
   std::string tmpl = base + "/queue_bench.XXXXXX";
@@ -566,7 +635,11 @@ int main(int argc, char** argv) {
 
   std::vector<Row> rows;
   for (const std::string& phase : o.phases) {
-    if (phaseUsesWorkers(phase)) {
+    if (phaseUsesWorkers(phase) && !o.processes.empty()) {
+      for (int p : o.processes) {
+        for (int w : o.workers) rows.push_back(runPhase(o, dir, phase, w, machine, fsync_us, p));
+      }
+    } else if (phaseUsesWorkers(phase)) {
       for (int w : o.workers) rows.push_back(runPhase(o, dir, phase, w, machine, fsync_us));
     } else {
       rows.push_back(runPhase(o, dir, phase, 0, machine, fsync_us));
@@ -576,19 +649,21 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   std::fprintf(stderr,
-               "\nqueue_bench: %d jobs, durability %s, payload %s, prefetch %s, sqlite %s, %s, "
+               "\nqueue_bench: %d jobs, durability %s, payload %s, prefetch %s, %s, %s, "
                "%s, 8 kB write+fdatasync %.0f us (at start)\n",
                o.jobs,
                o.relaxed ? "normal (relaxed)" : "full", o.small_payload ? "small" : "empty",
-               o.prefetch ? std::to_string(o.prefetch).c_str() : "default", sqlite3_libversion(),
+               o.prefetch ? std::to_string(o.prefetch).c_str() : "default",
+               o.db.empty() ? (std::string("sqlite ") + sqlite3_libversion()).c_str() : "postgres",
                machine["cpu"].get<std::string>().c_str(), filesystem.c_str(), fsync_us);
-  std::fprintf(stderr, "%-18s %7s %9s %11s %8s %8s %6s %9s %s\n", "phase", "workers", "seconds", "jobs/s", "user_s",
-               "sys_s", "cpu%", "fsync_us", "");
+  std::fprintf(stderr, "%-18s %7s %5s %9s %11s %8s %8s %6s %9s %s\n", "phase", "workers", "procs", "seconds",
+               "jobs/s", "user_s", "sys_s", "cpu%", "fsync_us", "");
   bool all_ok = true;
   for (const Row& r : rows) {
     all_ok = all_ok && r.ok;
-    std::fprintf(stderr, "%-18s %7s %9.3f %11.0f %8.2f %8.2f %6.0f %9.0f %s\n", r.phase.c_str(),
-                 r.workers ? std::to_string(r.workers).c_str() : "-", r.seconds, r.jobs_per_s, r.cpu_user,
+    std::fprintf(stderr, "%-18s %7s %5s %9.3f %11.0f %8.2f %8.2f %6.0f %9.0f %s\n", r.phase.c_str(),
+                 r.workers ? std::to_string(r.workers).c_str() : "-",
+                 r.processes ? std::to_string(r.processes).c_str() : "-", r.seconds, r.jobs_per_s, r.cpu_user,
                  r.cpu_sys, (r.cpu_user + r.cpu_sys) / r.seconds * 100, r.fsync_us, r.ok ? "" : "FAILED");
   }
   return all_ok ? 0 : 1;

@@ -3,6 +3,7 @@
 # Usage:
 #   scripts/pg.sh start DIR [PORT]   initdb + start in DIR; prints the connection URL on stdout
 #   scripts/pg.sh stop DIR           fast shutdown of the server started in DIR
+#   scripts/pg.sh restart DIR        fast shutdown, then start the same server again (same data, same URL)
 #   scripts/pg.sh url DIR            prints the URL of the server running in DIR
 # Without PORT the server listens only on a unix socket inside DIR (no TCP at all);
 # with PORT it also listens on 127.0.0.1:PORT and refuses a port that is already taken.
@@ -16,7 +17,7 @@ PG_USER=snapq
 PG_DB=snapq
 SOCKET_PORT=5432  # without TCP it only names the socket file inside DIR
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 as_pg() {
@@ -75,6 +76,22 @@ start() {
     die "initdb failed in $dir"
   fi
   echo "$sock_port" >"$dir/port"
+  echo "$listen" >"$dir/listen"
+  launch "$dir"
+  if ! as_pg "$PG_BIN/createdb" -h "$dir" -p "$sock_port" -U "$PG_USER" "$PG_DB" 2>"$dir/createdb.log"; then
+    cat "$dir/createdb.log" >&2
+    as_pg "$PG_BIN/pg_ctl" -D "$dir/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
+    die "createdb failed"
+  fi
+  echo "pg.sh: postgres $(head -1 "$dir/pgdata/postmaster.pid") running in $dir" >&2
+  url_for "$dir"
+}
+
+# Starts the server whose data, port and listen address are in DIR.
+launch() {
+  local dir=$1 listen sock_port
+  listen=$(cat "$dir/listen")
+  sock_port=$(cat "$dir/port")
   # fsync and synchronous_commit stay on (durable). autovacuum_naptime=1s keeps the
   # planner's statistics current on queue tables that change by thousands of rows a second.
   if ! as_pg "$PG_BIN/pg_ctl" -D "$dir/pgdata" -l "$dir/postgres.log" -w -t 60 start -o "\
@@ -86,13 +103,16 @@ start() {
     tail -n 20 "$dir/postgres.log" >&2 || true
     die "the server did not start in $dir"
   fi
-  if ! as_pg "$PG_BIN/createdb" -h "$dir" -p "$sock_port" -U "$PG_USER" "$PG_DB" 2>"$dir/createdb.log"; then
-    cat "$dir/createdb.log" >&2
-    as_pg "$PG_BIN/pg_ctl" -D "$dir/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
-    die "createdb failed"
-  fi
-  echo "pg.sh: postgres $(head -1 "$dir/pgdata/postmaster.pid") running in $dir" >&2
-  url_for "$dir"
+}
+
+# Fast shutdown (clients are disconnected, nothing committed is lost), then start again.
+restart() {
+  local dir=${1:?restart needs DIR}
+  [[ $dir == /* ]] || dir="$(pwd)/$dir"
+  [[ -f $dir/port && -f $dir/listen && -d $dir/pgdata ]] || die "no server was started in $dir"
+  stop "$dir"
+  launch "$dir"
+  echo "pg.sh: restarted the server in $dir" >&2
 }
 
 stop() {
@@ -107,6 +127,7 @@ stop() {
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
+  restart) shift; restart "$@" ;;
   url) shift; url_for "${1:?url needs DIR}" ;;
   -h | --help) usage ;;
   *) usage >&2; exit 2 ;;

@@ -14,6 +14,10 @@ PACKAGES=(
   libboost-dev libcurl4-openssl-dev
   libyaml-cpp-dev
   libgtest-dev libgmock-dev googletest
+  # The live tests' real services (scripts/pdns.sh, scripts/json-server.sh). npm is not
+  # listed: NodeSource's nodejs carries its own (and conflicts with Debian's npm);
+  # scripts/json-server.sh installs Debian's npm where the `npm` command is missing.
+  pdns-server pdns-backend-sqlite3 bind9-dnsutils curl nodejs
 )
 
 installed() {

@@ -27,7 +27,7 @@ for arg in "$@"; do
 done
 
 TEST_JOBS=${SNAPQ_TEST_JOBS:-2}
-TSAN_TESTS='Queue|Store|Engine|Worker|Conformance|Postgres|Http|Sim'
+TSAN_TESTS='Queue|Store|Engine|Worker|Conformance|Postgres|Http|Sim|Rest|Leader'
 # A test run that finds no tests is a failure, not a pass.
 CTEST=(ctest --output-on-failure --no-tests=error)
 
@@ -120,9 +120,59 @@ start_postgres() {
   local url
   url=$(scripts/pg.sh start "$PG_DIR") || { echo "test: PostgreSQL did not start (reason above)" >&2; return 1; }
   export SNAPQ_TEST_POSTGRES_URL=$url
+  # Tests that restart a server start their own with this script (restarting the
+  # shared one would cut off the tests running beside them).
+  export SNAPQ_TEST_PG_DIR=$PG_DIR SNAPQ_TEST_PG_SCRIPT="$ROOT/scripts/pg.sh"
   echo "SNAPQ_TEST_POSTGRES_URL=$url"
 }
 stage postgres start_postgres
+
+# The real services of tests/live (scripts/pdns.sh, scripts/json-server.sh), each in a
+# throwaway directory on loopback, stopped at exit. A taken port moves to the next one,
+# so two runs on one machine do not collide. Their URLs go to the tests in SNAPQ_TEST_*;
+# the live tests fail (never skip) when a variable is missing.
+PDNS_DIR=""
+JSON_SERVER_DIR=""
+stop_live_services() {
+  [[ -z $PDNS_DIR ]] || { scripts/pdns.sh stop "$PDNS_DIR" || true; rm -rf "$PDNS_DIR"; }
+  [[ -z $JSON_SERVER_DIR ]] || { scripts/json-server.sh stop "$JSON_SERVER_DIR" || true; rm -rf "$JSON_SERVER_DIR"; }
+}
+trap 'stop_postgres; stop_live_services' EXIT
+start_pdns() {
+  local api_port=${SNAPQ_TEST_PDNS_API_PORT:-18081} dns_port=${SNAPQ_TEST_PDNS_DNS_PORT:-15353} out i rc
+  PDNS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/snapq-test-pdns.XXXXXX") || return 1
+  for i in 0 1 2 3 4 5 6 7 8 9; do
+    out=$(scripts/pdns.sh start "$PDNS_DIR" $((api_port + i)) $((dns_port + i)))
+    rc=$?
+    if [[ $rc -eq 0 ]]; then
+      read -r SNAPQ_TEST_PDNS_URL SNAPQ_TEST_PDNS_KEY SNAPQ_TEST_PDNS_DNS_PORT <<<"$out"
+      export SNAPQ_TEST_PDNS_URL SNAPQ_TEST_PDNS_KEY SNAPQ_TEST_PDNS_DNS_PORT SNAPQ_TEST_PDNS_DIR=$PDNS_DIR
+      echo "SNAPQ_TEST_PDNS_URL=$SNAPQ_TEST_PDNS_URL SNAPQ_TEST_PDNS_DNS_PORT=$SNAPQ_TEST_PDNS_DNS_PORT"
+      return 0
+    fi
+    [[ $rc -eq 3 ]] || break  # only a taken port is worth another try
+  done
+  echo "test: PowerDNS did not start (reason above)" >&2
+  return 1
+}
+start_json_server() {
+  local port=${SNAPQ_TEST_JSON_SERVER_PORT:-13000} url i rc
+  JSON_SERVER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/snapq-test-json-server.XXXXXX") || return 1
+  for i in 0 1 2 3 4 5 6 7 8 9; do
+    url=$(scripts/json-server.sh start "$JSON_SERVER_DIR" $((port + i)))
+    rc=$?
+    if [[ $rc -eq 0 ]]; then
+      export SNAPQ_TEST_JSON_SERVER_URL=$url
+      echo "SNAPQ_TEST_JSON_SERVER_URL=$url"
+      return 0
+    fi
+    [[ $rc -eq 3 ]] || break  # only a taken port is worth another try
+  done
+  echo "test: json-server did not start (reason above)" >&2
+  return 1
+}
+stage pdns start_pdns
+stage json-server start_json_server
 
 if stage build scripts/build.sh build; then
   stage test "${CTEST[@]}" --test-dir build -j "$TEST_JOBS"

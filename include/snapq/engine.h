@@ -67,6 +67,14 @@ struct EngineOptions {
   Duration heartbeat{10000};
   Duration poll{1000};             // fallback wake-up when nothing signals new work
   Duration rescue_interval{5000};
+  // A worker whose registry heartbeat (every `heartbeat`) is older than this
+  // is dead: the maintenance leader rescues its running jobs at once instead
+  // of waiting for their leases. 0: three heartbeats. Use the same
+  // `heartbeat` on every node.
+  Duration worker_timeout{0};
+  // The lease on leading "maintenance" (pruning, dead-worker rescue), renewed
+  // every third of it; another node takes over within this after the leader dies.
+  Duration leader_lease{15000};
   Duration prune_interval{60 * 60 * 1000};
   Duration grace{10000};           // graceful stop: time for running jobs to finish
   std::map<std::string, int> service_concurrency;
@@ -118,6 +126,12 @@ class Engine {
   void stop();
   // Wake idle workers now (e.g. after a dispatch from another process).
   void wake();
+
+  // For /readyz: the store answered its last ping and its schema is current
+  // (checked at start() and then about every second while started).
+  bool ready() const;
+  // This engine currently leads "maintenance" (pruning, dead-worker rescue).
+  bool leadsMaintenance() const;
 
   // Called after a job's final state is committed (from a worker thread).
   void onJobFinished(JobListener listener);

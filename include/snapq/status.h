@@ -16,6 +16,7 @@ enum class ErrorCode {
   not_found,         // unknown job, service, resource or key (HTTP 404)
   invalid_state,     // the object's state does not allow it (HTTP 409)
   already_exists,    // a unique constraint refused it
+  failed_precondition,  // the caller's expectation no longer holds (If-Match; HTTP 412)
   unavailable,       // the store or a service cannot be reached now; retryable
   internal,          // a bug or an unexpected library failure
 };
@@ -32,6 +33,7 @@ class [[nodiscard]] Status {
   static Status notFound(std::string m) { return {ErrorCode::not_found, std::move(m)}; }
   static Status invalidState(std::string m) { return {ErrorCode::invalid_state, std::move(m)}; }
   static Status alreadyExists(std::string m) { return {ErrorCode::already_exists, std::move(m)}; }
+  static Status failedPrecondition(std::string m) { return {ErrorCode::failed_precondition, std::move(m)}; }
   static Status unavailable(std::string m) { return {ErrorCode::unavailable, std::move(m)}; }
   static Status internal(std::string m) { return {ErrorCode::internal, std::move(m)}; }
 

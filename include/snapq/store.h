@@ -8,6 +8,7 @@
 // worker can never overwrite a cancel or a rescue.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "snapq/auth.h"
 #include "snapq/job.h"
 #include "snapq/snapshot.h"
 #include "snapq/status.h"
@@ -115,6 +117,41 @@ struct PruneRequest {
   int batch = 500;
 };
 
+// One process's row in the worker registry (table `workers`), written by its
+// heartbeat: a first heartbeat registers it, later ones refresh it.
+struct WorkerRecord {
+  std::string id;    // the engine's worker id (host:pid:random)
+  std::string host;
+  int64_t pid = 0;
+  TimePoint started_at{};
+  TimePoint heartbeat_at{};
+  int running_jobs = 0;              // jobs it holds: claimed and not yet completed
+  std::vector<std::string> queues;   // empty: every queue
+  std::string version;               // the snapq version it runs
+};
+
+// Workers whose last heartbeat is older than `heartbeat_before` are dead: their
+// running jobs go back to queued (or failed when their attempts are used up)
+// with a "rescued" event naming the worker, and their rows are removed.
+struct DeadWorkerRequest {
+  TimePoint heartbeat_before{};
+  TimePoint now{};
+  int limit = 100;  // workers per call
+};
+
+struct DeadWorkerRescue {
+  std::vector<std::string> workers;  // the removed workers
+  std::vector<Job> jobs;             // their jobs as they are afterwards
+};
+
+// A named lease (table `leader_leases`): at most one holder at a time.
+struct LeadershipRequest {
+  std::string name;    // "maintenance", "scheduler"
+  std::string holder;  // the candidate's worker id
+  TimePoint now{};
+  TimePoint lease_until{};  // > now
+};
+
 struct StoreOptions {
   // false: machine-crash durability (synchronous=FULL). true: may lose the last
   // commits on power loss, never on a process crash.
@@ -162,6 +199,34 @@ class Store {
 
   // The snapshot tables (snapshot.h), written through the same writer.
   virtual SnapshotStore& snapshots() = 0;
+  // Users, API tokens and sessions (auth.h), written through the same writer.
+  virtual AuthStore& auth() = 0;
+
+  // Wake-ups. The work epoch moves after a commit that queued work (an insert,
+  // a retry, a release or rescue back to queued): in this process on every
+  // driver, and from every node on PostgreSQL (LISTEN/NOTIFY). Read the epoch,
+  // look for work, then wait: waitForWork returns true as soon as the epoch
+  // differs from `seen_epoch`, false after `timeout` (poll then anyway).
+  virtual uint64_t workEpoch() = 0;
+  virtual bool waitForWork(uint64_t seen_epoch, Duration timeout) = 0;
+
+  // A cheap round trip; `unavailable` while the database cannot be reached.
+  virtual Status ping() = 0;
+
+  // Worker registry. heartbeatWorker inserts or refreshes the row (host, pid,
+  // started_at and version are kept from the first call).
+  virtual Status heartbeatWorker(const WorkerRecord& worker) = 0;
+  // A graceful stop: the row goes, its jobs were already released.
+  virtual Status removeWorker(const std::string& worker_id) = 0;
+  virtual Result<std::vector<WorkerRecord>> listWorkers() = 0;
+  virtual Result<DeadWorkerRescue> rescueDeadWorkers(const DeadWorkerRequest& request) = 0;
+
+  // Leadership: true when `holder` now holds the lease `name` until
+  // `lease_until` (it was free, expired, or already held by `holder`: renewed).
+  // Atomic across processes and nodes.
+  virtual Result<bool> tryLeadership(const LeadershipRequest& request) = 0;
+  // Gives the lease up if `holder` holds it (others may take it at once).
+  virtual Status releaseLeadership(const std::string& name, const std::string& holder) = 0;
 };
 
 // "sqlite:PATH" (also a bare path). Opens without migrating.

@@ -32,6 +32,13 @@ void addJobsCommand(CLI::App& app, Action& chosen);
 void addDemoCommand(CLI::App& app, Action& chosen);
 void addSimCommand(CLI::App& app, Action& chosen);
 void addConfigCommand(CLI::App& app, Action& chosen);
+void addWorkerCommand(CLI::App& app, Action& chosen);
+void addSyncCommand(CLI::App& app, Action& chosen);
+void addDispatchCommand(CLI::App& app, Action& chosen);
+void addSnapshotCommand(CLI::App& app, Action& chosen);
+// snapq user add|passwd|list|remove and snapq token create|list|revoke.
+void addUserCommand(CLI::App& app, Action& chosen);
+void addTokenCommand(CLI::App& app, Action& chosen);
 // retry, cancel, delete and prune under `snapq jobs`.
 void addJobManagerCommands(CLI::App& jobs, Action& chosen);
 

@@ -24,6 +24,12 @@ int run(int argc, char** argv) {
   addDemoCommand(app, chosen);
   addSimCommand(app, chosen);
   addConfigCommand(app, chosen);
+  addWorkerCommand(app, chosen);
+  addSyncCommand(app, chosen);
+  addDispatchCommand(app, chosen);
+  addSnapshotCommand(app, chosen);
+  addUserCommand(app, chosen);
+  addTokenCommand(app, chosen);
 
   try {
     app.parse(argc, argv);

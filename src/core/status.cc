@@ -14,6 +14,8 @@ const char* errorCodeName(ErrorCode code) {
       return "invalid_state";
     case ErrorCode::already_exists:
       return "already_exists";
+    case ErrorCode::failed_precondition:
+      return "failed_precondition";
     case ErrorCode::unavailable:
       return "unavailable";
     case ErrorCode::internal:

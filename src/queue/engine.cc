@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -11,6 +12,7 @@
 #include "queue/job_builder.h"
 #include "queue/maintenance.h"
 #include "queue/notifier.h"
+#include "queue/store_health.h"
 #include "queue/worker_pool.h"
 
 namespace snapq {
@@ -31,6 +33,7 @@ class Engine::Impl {
  public:
   Impl(Engine& engine, std::optional<Sealer> sealer)
       : engine_(engine),
+        health_(*engine.env_.logger),
         masker_(engine.options_.mask_patterns.empty() ? Masker() : Masker(engine.options_.mask_patterns)),
         sealer_(std::move(sealer)),
         executor_(
@@ -44,9 +47,9 @@ class Engine::Impl {
                 std::erase_if(jobs, [](const Job& j) { return !isTerminal(j.status); });
                 notifier_.publish(std::move(jobs));
               },
-              *engine.env_.logger),
+              health_, *engine.env_.logger),
         maintenance_(
-            *engine.store_, engine.options_, *engine.env_.clock, pool_,
+            *engine.store_, engine.options_, *engine.env_.clock, pool_, health_,
             [this](const std::vector<Job>& rescued) {
               std::vector<Job> failed;
               for (const Job& j : rescued) {
@@ -67,6 +70,8 @@ class Engine::Impl {
   }
 
   Engine& engine_;
+  StoreHealth health_;
+  std::atomic<bool> started_{false};
   Masker masker_;
   std::optional<Sealer> sealer_;
   std::shared_mutex types_mu_;
@@ -146,8 +151,11 @@ Status Engine::start() {
   if (!impl_->sealer_) {
     return Status::invalidState("this engine was opened without a sealing key: it can manage jobs but not run them");
   }
+  // Known before the first /readyz; the maintenance loop keeps it current.
+  impl_->maintenance_.checkStore();
   impl_->pool_.start();
   impl_->maintenance_.start();
+  impl_->started_ = true;
   return Status::ok();
 }
 
@@ -155,7 +163,17 @@ void Engine::stop() {
   if (!impl_) return;
   impl_->maintenance_.stop();
   impl_->pool_.stop(options_.grace);
+  // Last: until its jobs are released, a stopping worker is not dead.
+  impl_->maintenance_.unregister();
+  impl_->started_ = false;
 }
+
+bool Engine::ready() const {
+  if (!impl_->started_) impl_->maintenance_.checkStore();
+  return impl_->health_.ready();
+}
+
+bool Engine::leadsMaintenance() const { return impl_->maintenance_.leads(); }
 
 void Engine::wake() { impl_->pool_.wake(); }
 

@@ -5,13 +5,14 @@
 namespace snapq {
 
 WorkerPool::WorkerPool(Store& store, const EngineOptions& options, Clock& clock, const Executor& executor,
-                       std::string worker_id, Committed committed, Logger& logger)
+                       std::string worker_id, Committed committed, StoreHealth& health, Logger& logger)
     : store_(store),
       options_(options),
       clock_(clock),
       executor_(executor),
       worker_id_(std::move(worker_id)),
       committed_(std::move(committed)),
+      health_(health),
       logger_(logger),
       workers_(std::max(1, options.workers)) {}
 
@@ -31,6 +32,7 @@ void WorkerPool::start() {
   started_ = true;
   stopping_ = false;
   fetcher_ = std::thread([this] { fetchLoop(); });
+  watcher_ = std::thread([this] { watchLoop(); });
   for (int i = 0; i < workers_; ++i) executors_.emplace_back([this] { executeLoop(); });
 }
 
@@ -45,6 +47,24 @@ void WorkerPool::wake() {
 std::vector<int64_t> WorkerPool::heldJobIds() {
   std::lock_guard lock(mu_);
   return {held_.begin(), held_.end()};
+}
+
+// Bridges the store's work epoch to wake(). Waits in short slices so stop()
+// never waits long for this thread; an idle slice costs one condition wait.
+void WorkerPool::watchLoop() {
+  constexpr Duration kSlice{50};
+  uint64_t seen = store_.workEpoch();
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    bool moved = store_.waitForWork(seen, kSlice);
+    if (moved) seen = store_.workEpoch();
+    lock.lock();
+    if (moved) {
+      woken_ = true;
+      fetch_cv_.notify_one();
+    }
+  }
 }
 
 void WorkerPool::fetchLoop() {
@@ -71,8 +91,23 @@ void WorkerPool::fetchLoop() {
     req.lease = options_.lease;
     req.service_limits = options_.service_concurrency;
     auto claimed = store_.claimJobs(req);
+    health_.record(claimed.status());
     lock.lock();
-    if (claimed && !claimed->empty()) {
+    if (!claimed) {
+      if (claimed.status().code() != ErrorCode::unavailable) {
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_claim_error_ > std::chrono::seconds(10)) {  // one line per outage, not per attempt
+          last_claim_error_ = now;
+          logger_.log(LogLevel::warn, "claiming jobs failed (will keep trying): " + claimed.status().toString());
+        }
+      }
+      // Unreachable (logged once by the health tracker) or failing: back off,
+      // woken only by stop(), so a dead store is not hammered.
+      fetch_cv_.wait_for(lock, claim_backoff_.next(), [&] { return stopping_; });
+      continue;
+    }
+    claim_backoff_.reset();
+    if (!claimed->empty()) {
       for (Job& job : *claimed) {
         held_.insert(job.id);
         ready_.push_back(std::move(job));
@@ -80,14 +115,7 @@ void WorkerPool::fetchLoop() {
       work_cv_.notify_all();
       continue;
     }
-    if (!claimed) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_claim_error_ > std::chrono::seconds(10)) {  // one line per outage, not per poll
-        last_claim_error_ = now;
-        logger_.log(LogLevel::warn, "claiming jobs failed (will keep trying): " + claimed.status().toString());
-      }
-    }
-    // Nothing due (or the store failed): sleep until woken or the next poll.
+    // Nothing due: sleep until woken (new work, a freed slot) or the next poll.
     fetch_cv_.wait_for(lock, options_.poll, [&] { return stopping_ || woken_; });
   }
 }
@@ -114,7 +142,7 @@ void WorkerPool::executeLoop() {
     avg_run_us_ = 0.9 * avg_run_us_ + 0.1 * took_us;
     running_.erase(job.id);
     finished_.push_back(std::move(attempt));
-    if (!flushing_) flushCompletions(lock);
+    if (!flushing_ && std::chrono::steady_clock::now() >= retry_completions_at_) flushCompletions(lock);
   }
 }
 
@@ -127,9 +155,24 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
   finished_.clear();
   std::vector<JobCompletion> completions;
   completions.reserve(batch->size());
-  for (Attempt& a : *batch) completions.push_back(std::move(a.completion));
+  // Copies: a batch the store could not reach is handed to it again.
+  for (const Attempt& a : *batch) completions.push_back(a.completion);
   lock.unlock();
   store_.completeJobs(std::move(completions), [this, batch](const Result<std::vector<bool>>& applied) {
+    health_.record(applied.status());
+    if (!applied && applied.status().code() == ErrorCode::unavailable) {
+      std::unique_lock lock(mu_);
+      if (!stopping_) {
+        // Nothing of the batch was committed: keep the jobs (and their leases,
+        // which heartbeats keep extending) and record them once the store is back.
+        finished_.insert(finished_.begin(), std::make_move_iterator(batch->begin()),
+                         std::make_move_iterator(batch->end()));
+        retry_completions_at_ = std::chrono::steady_clock::now() + completion_backoff_.next();
+        flushing_ = false;
+        idle_cv_.notify_all();
+        return;
+      }
+    }
     if (!applied) {
       logger_.log(LogLevel::error, "recording " + std::to_string(batch->size()) +
                                        " finished jobs failed; their leases will expire and they will run again: " +
@@ -144,6 +187,7 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
       if (!jobs.empty()) committed_(jobs);
     }
     std::unique_lock lock(mu_);
+    if (applied) completion_backoff_.reset();
     // Applied or not, these leases are no longer ours to extend: a completion
     // the store refused belongs to whoever rescued the job.
     for (const Attempt& a : *batch) held_.erase(a.job.id);
@@ -154,6 +198,12 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
     idle_cv_.notify_all();
   });
   lock.lock();
+}
+
+void WorkerPool::retryCompletions() {
+  std::unique_lock lock(mu_);
+  if (flushing_ || finished_.empty() || std::chrono::steady_clock::now() < retry_completions_at_) return;
+  flushCompletions(lock);
 }
 
 void WorkerPool::enforceTimeouts(TimePoint now) {
@@ -197,6 +247,7 @@ void WorkerPool::stop(Duration grace) {
   work_cv_.notify_all();
   lock.unlock();
   fetcher_.join();  // no claim is in progress after this
+  watcher_.join();
   lock.lock();
   std::vector<JobCompletion> releases = takeUnstarted();
   lock.unlock();
@@ -223,6 +274,8 @@ void WorkerPool::stop(Duration grace) {
   for (auto& t : executors_) t.join();
   executors_.clear();
   lock.lock();
+  // Completions still waiting for a retry go now, once; a failure is logged.
+  if (!flushing_ && !finished_.empty()) flushCompletions(lock);
   idle_cv_.wait(lock, [&] { return !flushing_ && finished_.empty(); });
   held_.clear();
   started_ = false;

@@ -2,6 +2,10 @@
 // One fetcher thread claims (so one commit claims many jobs); executors run
 // handlers; finished attempts queue up and are written as one batch while the
 // previous batch commits (the "completer"), so completions share commits too.
+// A watcher thread turns the store's work epoch (Store::waitForWork) into
+// wake-ups of the fetcher; `poll` stays the fallback. When the store is
+// unreachable, claims and completion batches are retried with a capped
+// exponential backoff (100 ms .. 5 s) instead of failing in a tight loop.
 #pragma once
 
 #include <condition_variable>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "queue/executor.h"
+#include "queue/store_health.h"
 #include "snapq/engine.h"
 
 namespace snapq {
@@ -26,7 +31,7 @@ class WorkerPool {
   using Committed = std::function<void(std::vector<Job>& jobs)>;
 
   WorkerPool(Store& store, const EngineOptions& options, Clock& clock, const Executor& executor,
-             std::string worker_id, Committed committed, Logger& logger);
+             std::string worker_id, Committed committed, StoreHealth& health, Logger& logger);
   ~WorkerPool();
 
   void start();
@@ -38,6 +43,9 @@ class WorkerPool {
   void enforceTimeouts(TimePoint now);
   // Jobs this pool holds a lease on: claimed and not yet completed in the store.
   std::vector<int64_t> heldJobIds();
+  // Hands completions that failed to reach the store to it again once their
+  // backoff has passed (called by the maintenance loop).
+  void retryCompletions();
   const std::string& workerId() const { return worker_id_; }
 
  private:
@@ -47,6 +55,7 @@ class WorkerPool {
   };
 
   void fetchLoop();
+  void watchLoop();
   void executeLoop();
   void complete(Attempt attempt);
   void flushCompletions(std::unique_lock<std::mutex>& lock);
@@ -59,8 +68,12 @@ class WorkerPool {
   const Executor& executor_;
   std::string worker_id_;
   Committed committed_;
+  StoreHealth& health_;
   Logger& logger_;
   std::chrono::steady_clock::time_point last_claim_error_{};
+  Backoff claim_backoff_;          // fetcher thread only
+  Backoff completion_backoff_;     // under mu_
+  std::chrono::steady_clock::time_point retry_completions_at_{};  // under mu_
   int workers_;
   // How many jobs to buffer ahead of the workers (see EngineOptions::prefetch).
   int prefetch() const;
@@ -82,6 +95,7 @@ class WorkerPool {
   bool started_ = false;
 
   std::thread fetcher_;
+  std::thread watcher_;
   std::vector<std::thread> executors_;
 };
 

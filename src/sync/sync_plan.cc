@@ -30,7 +30,7 @@ bool DeletionGuard::allows(long long to_delete, long long total_rows) const {
 std::string DeletionGuard::refusal(long long to_delete, long long total_rows) const {
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "refusing to delete %lld of %lld snapshot rows (more than %.0f%%): the remote listing may be "
+                "mass-deletion guard: refusing to delete %lld of %lld snapshot rows (more than %.0f%%): the remote listing may be "
                 "incomplete; sync again with force to accept it",
                 to_delete, total_rows, max_share * 100);
   return buf;

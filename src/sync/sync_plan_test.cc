@@ -35,7 +35,7 @@ TEST(SyncPlan, TheMassDeletionGuardRefusesMoreThanItsShareUnlessForced) {
   EXPECT_FALSE(guard.allows(51, 100));
   EXPECT_FALSE(guard.allows(3, 3)) << "an empty listing must not wipe the snapshot";
   EXPECT_EQ(guard.refusal(3, 3),
-            "refusing to delete 3 of 3 snapshot rows (more than 50%): the remote listing may be incomplete; "
+            "mass-deletion guard: refusing to delete 3 of 3 snapshot rows (more than 50%): the remote listing may be incomplete; "
             "sync again with force to accept it");
   guard.force = true;
   EXPECT_TRUE(guard.allows(3, 3));

@@ -12,7 +12,8 @@
 
 namespace snapq::pg {
 
-WorkListener::WorkListener(std::string url) : url_(std::move(url)) {
+WorkListener::WorkListener(std::string url, std::function<void()> on_work)
+    : url_(std::move(url)), on_work_(std::move(on_work)) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   thread_ = std::thread([this] { loop(); });
 }
@@ -27,25 +28,6 @@ WorkListener::~WorkListener() {
   if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof one);
   thread_.join();
   if (wake_fd_ >= 0) close(wake_fd_);
-}
-
-uint64_t WorkListener::epoch() {
-  std::lock_guard lock(mu_);
-  return epoch_;
-}
-
-uint64_t WorkListener::waitFor(uint64_t seen, Duration timeout) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return epoch_ != seen || stopping_; });
-  return epoch_;
-}
-
-void WorkListener::bump() {
-  {
-    std::lock_guard lock(mu_);
-    ++epoch_;
-  }
-  cv_.notify_all();
 }
 
 bool WorkListener::pause(Duration d) {
@@ -70,7 +52,7 @@ void WorkListener::loop() {
     backoff = Duration(100);
     // Listening again after a gap: whatever was announced meanwhile is lost, so
     // waiters look for work once more.
-    bump();
+    on_work_();
     PGconn* raw = (*conn)->raw();
     while (true) {
       pollfd fds[2] = {{PQsocket(raw), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
@@ -84,7 +66,7 @@ void WorkListener::loop() {
         any = true;
         PQfreemem(note);
       }
-      if (any) bump();
+      if (any) on_work_();
     }
   }
 }

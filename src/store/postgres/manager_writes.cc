@@ -44,6 +44,13 @@ Result<Job> guardedUpdate(Conn& conn, const ManagerRequest& r, Transition t, con
   return readJob(*rows, 0);
 }
 
+// The caller's writes in the operation's transaction; their failure rolls the operation back.
+Status runExtra(Conn& conn, const ManagerRequest& r, const Job& job) {
+  if (!r.extra) return Status::ok();
+  PgTxn txn(conn);
+  return r.extra(txn, job);
+}
+
 }  // namespace
 
 Result<Job> PostgresStore::retryJob(const ManagerRequest& r) {
@@ -73,6 +80,7 @@ Result<Job> PostgresStore::retryJob(const ManagerRequest& r) {
                                      std::to_string(r.job_id), details(*job, "previous", previous), r.address);
         !s)
       return s;
+    if (Status s = runExtra(conn, r, *job); !s) return s;
     return job;
   });
 }
@@ -90,6 +98,7 @@ Result<Job> PostgresStore::cancelJob(const ManagerRequest& r) {
                                      r.address);
         !s)
       return s;
+    if (Status s = runExtra(conn, r, *job); !s) return s;
     return job;
   });
 }
@@ -103,8 +112,11 @@ Status PostgresStore::deleteJob(const ManagerRequest& r) {
     Job job = readJob(*rows, 0);
     if (Status s = conn.query("DELETE FROM sync_job_events WHERE job_id = $1", Params().int64(r.job_id)).status(); !s)
       return s;
-    return insertAdminAction(conn, r.now, r.actor, "job.delete", "job", std::to_string(r.job_id), details(job),
-                             r.address);
+    if (Status s = insertAdminAction(conn, r.now, r.actor, "job.delete", "job", std::to_string(r.job_id),
+                                     details(job), r.address);
+        !s)
+      return s;
+    return runExtra(conn, r, job);
   });
 }
 

@@ -97,6 +97,62 @@ CREATE TRIGGER admin_actions_no_delete BEFORE DELETE ON admin_actions
 CREATE TRIGGER admin_actions_no_truncate BEFORE TRUNCATE ON admin_actions
   FOR EACH STATEMENT EXECUTE FUNCTION admin_actions_append_only();
 )sql"},
+      {2, "workers, leader_leases", R"sql(
+-- The worker registry: one row per running process, refreshed by its heartbeat.
+CREATE TABLE workers (
+  id           text PRIMARY KEY,
+  host         text NOT NULL,
+  pid          bigint NOT NULL,
+  started_at   timestamptz NOT NULL,
+  heartbeat_at timestamptz NOT NULL,
+  running_jobs integer NOT NULL DEFAULT 0,
+  queues       text NOT NULL DEFAULT '',
+  version      text NOT NULL DEFAULT ''
+);
+CREATE INDEX workers_heartbeat ON workers (heartbeat_at);
+-- Named leases (maintenance, scheduler): at most one holder until lease_until.
+CREATE TABLE leader_leases (
+  name        text PRIMARY KEY,
+  holder      text NOT NULL,
+  lease_until timestamptz NOT NULL
+);
+)sql"},
+      {3, "users, api_tokens, sessions", R"sql(
+CREATE TABLE users (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name          text NOT NULL UNIQUE,
+  role          text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  password_hash text NOT NULL,
+  disabled      boolean NOT NULL DEFAULT false,
+  created_at    timestamptz NOT NULL,
+  updated_at    timestamptz NOT NULL
+);
+-- Tokens and sessions keep only SHA-256 hashes of their secrets. permissions:
+-- a comma list that limits the token; '' means whatever its user's role grants.
+CREATE TABLE api_tokens (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name         text NOT NULL DEFAULT '',
+  token_hash   text NOT NULL UNIQUE,
+  permissions  text NOT NULL DEFAULT '',
+  created_at   timestamptz NOT NULL,
+  last_used_at timestamptz,
+  expires_at   timestamptz,
+  revoked_at   timestamptz
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id, id);
+CREATE TABLE sessions (
+  id_hash      text PRIMARY KEY,
+  user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_hash    text NOT NULL,
+  created_at   timestamptz NOT NULL,
+  last_seen_at timestamptz NOT NULL,
+  expires_at   timestamptz NOT NULL,
+  address      text NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+)sql"},
   };
   return all;
 }

@@ -23,25 +23,39 @@ Result<std::shared_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
     store->readers_.push_back(std::move(*reader));
   }
   store->writer_ = std::make_unique<Writer>(std::move(*writer_conn));
+  store->snapshots_ = std::make_unique<PgSnapshots>(
+      *store->writer_, [reader_of = store.get()](const std::function<Status(Conn&)>& fn) {
+        return reader_of->read<bool>([&fn](Conn& conn) -> Result<bool> {
+          if (Status s = fn(conn); !s) return s;
+          return true;
+        }).status();
+      });
+  store->auth_ = std::make_unique<PgAuth>(
+      *store->writer_, [reader_of = store.get()](const std::function<Status(Conn&)>& fn) {
+        return reader_of->read<bool>([&fn](Conn& conn) -> Result<bool> {
+          if (Status s = fn(conn); !s) return s;
+          return true;
+        }).status();
+      });
+  store->writer_->onWorkQueued([raw = store.get()] { raw->signal_.bump(); });
   return store;
 }
 
 PostgresStore::~PostgresStore() = default;
 
-uint64_t PostgresStore::workEpoch() {
+void PostgresStore::startListener() {
   std::lock_guard lock(listener_mu_);
-  if (!listener_) listener_ = std::make_unique<WorkListener>(url_);
-  return listener_->epoch();
+  if (!listener_) listener_ = std::make_unique<WorkListener>(url_, [this] { signal_.bump(); });
 }
 
-uint64_t PostgresStore::waitForWork(uint64_t seen, Duration timeout) {
-  WorkListener* listener = nullptr;
-  {
-    std::lock_guard lock(listener_mu_);
-    if (!listener_) listener_ = std::make_unique<WorkListener>(url_);
-    listener = listener_.get();
-  }
-  return listener->waitFor(seen, timeout);
+uint64_t PostgresStore::workEpoch() {
+  startListener();
+  return signal_.epoch();
+}
+
+bool PostgresStore::waitForWork(uint64_t seen_epoch, Duration timeout) {
+  startListener();
+  return signal_.waitFor(seen_epoch, timeout);
 }
 
 int PostgresStore::latestSchemaVersion() const { return migrations().back().version; }

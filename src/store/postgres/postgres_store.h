@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "snapq/store.h"
-#include "store/unavailable_snapshots.h"
+#include "store/work_signal.h"
+#include "store/postgres/auth.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/snapshots.h"
 #include "store/postgres/writer.h"
 
 namespace snapq::pg {
@@ -56,17 +58,24 @@ class PostgresStore final : public Store {
   Result<Job> cancelJob(const ManagerRequest& request) override;
   Status deleteJob(const ManagerRequest& request) override;
   Result<int64_t> pruneJobs(const PruneRequest& request) override;
-  SnapshotStore& snapshots() override { return snapshots_; }
+  SnapshotStore& snapshots() override { return *snapshots_; }
+  AuthStore& auth() override { return *auth_; }
 
-  // Driver-specific until the Store interface grows a wake-up hook: a counter
-  // that moves whenever a `NOTIFY snapq_jobs` arrived (jobs were queued or
-  // re-queued by any node) or the listening connection was re-established
-  // (notifications may have been missed). Read it, look for work, then wait:
-  // waitForWork(seen, timeout) returns as soon as the counter differs from
-  // `seen`, or after `timeout`, with the counter's value. The first call opens
-  // the listening connection.
-  uint64_t workEpoch();
-  uint64_t waitForWork(uint64_t seen, Duration timeout);
+  // The epoch moves when this process committed queued work, when a
+  // `NOTIFY snapq_jobs` arrived (jobs were queued or re-queued by any node) or
+  // when the listening connection was re-established (notifications may have
+  // been missed). The first call opens the listening connection.
+  uint64_t workEpoch() override;
+  bool waitForWork(uint64_t seen_epoch, Duration timeout) override;
+
+  // Health, worker registry and leadership (nodes.cc).
+  Status ping() override;
+  Status heartbeatWorker(const WorkerRecord& worker) override;
+  Status removeWorker(const std::string& worker_id) override;
+  Result<std::vector<WorkerRecord>> listWorkers() override;
+  Result<DeadWorkerRescue> rescueDeadWorkers(const DeadWorkerRequest& request) override;
+  Result<bool> tryLeadership(const LeadershipRequest& request) override;
+  Status releaseLeadership(const std::string& name, const std::string& holder) override;
 
  private:
   PostgresStore() = default;
@@ -77,14 +86,19 @@ class PostgresStore final : public Store {
   template <typename T>
   Result<T> read(const std::function<Result<T>(Conn&)>& fn);
 
+  void startListener();
+
   std::string url_;
+  // Declared before the writer and the listener, whose threads bump it.
+  WorkSignal signal_;
   std::unique_ptr<Writer> writer_;
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::mutex listener_mu_;
   std::unique_ptr<WorkListener> listener_;
-  UnavailableSnapshots snapshots_;
+  std::unique_ptr<PgSnapshots> snapshots_;  // uses the writer and the readers
+  std::unique_ptr<PgAuth> auth_;            // likewise
 };
 
 template <typename T>

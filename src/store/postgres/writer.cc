@@ -77,6 +77,7 @@ void Writer::runBatch(std::deque<Op>& batch) {
       }
     }
     txn = commit(notify);
+    if (txn && notify && on_work_queued_) on_work_queued_();
   }
   conn_->pin(false);
   results.resize(batch.size());

@@ -55,6 +55,11 @@ class Writer {
   }
   Status runStatus(Work work);
 
+  // Runs on the writer thread after a transaction that sent the NOTIFY
+  // committed, so this process's own workers wake without the round trip
+  // through the listening connection. Set before the first write.
+  void onWorkQueued(std::function<void()> callback) { on_work_queued_ = std::move(callback); }
+
  private:
   struct Op {
     Work work;
@@ -72,6 +77,7 @@ class Writer {
   std::condition_variable cv_;
   std::deque<Op> pending_;
   bool stopping_ = false;
+  std::function<void()> on_work_queued_;
   std::thread thread_;
 };
 

@@ -53,10 +53,17 @@ Result<Job> guardedUpdate(Db& db, const ManagerRequest& r, Transition t, const s
   return job;
 }
 
+// The caller's writes in the operation's transaction; their failure rolls the operation back.
+Status runExtra(Db& db, const ManagerRequest& r, const Job& job) {
+  if (!r.extra) return Status::ok();
+  SqliteTxn txn(db);
+  return r.extra(txn, job);
+}
+
 }  // namespace
 
 Result<Job> SqliteStore::retryJob(const ManagerRequest& r) {
-  return writer_->run<Job>([&r](Db& db) -> Result<Job> {
+  return writer_->run<Job>([this, &r](Db& db) -> Result<Job> {
     auto before = db.prepare("SELECT status, error FROM sync_jobs WHERE id = ?1");
     if (!before) return before.status();
     (*before)->bind(1, r.job_id);
@@ -77,6 +84,7 @@ Result<Job> SqliteStore::retryJob(const ManagerRequest& r) {
                              "error = NULL, progress = NULL, started_at = NULL, finished_at = NULL, duration_ms = NULL",
                              "retried", "failed or conflict");
     if (!job) return job;
+    writer_->requestWake();
     std::string message = std::string(r.override_conflict ? "retried with override (apply anyway)" : "retried") +
                           " by " + r.actor.name + "; was " + previous;
     if (Status s = insertEvent(db, r.job_id, r.now, "retried", message, r.actor); !s) return s;
@@ -84,6 +92,7 @@ Result<Job> SqliteStore::retryJob(const ManagerRequest& r) {
                                      std::to_string(r.job_id), details(*job, "previous", previous), r.address);
         !s)
       return s;
+    if (Status s = runExtra(db, r, *job); !s) return s;
     return job;
   });
 }
@@ -101,6 +110,7 @@ Result<Job> SqliteStore::cancelJob(const ManagerRequest& r) {
                                      details(*job), r.address);
         !s)
       return s;
+    if (Status s = runExtra(db, r, *job); !s) return s;
     return job;
   });
 }
@@ -119,8 +129,11 @@ Status SqliteStore::deleteJob(const ManagerRequest& r) {
     if (!events) return events.status();
     (*events)->bind(1, r.job_id);
     if (Status s = (*events)->run(); !s) return s;
-    return insertAdminAction(db, r.now, r.actor, "job.delete", "job", std::to_string(r.job_id), details(job),
-                             r.address);
+    if (Status s = insertAdminAction(db, r.now, r.actor, "job.delete", "job", std::to_string(r.job_id),
+                                     details(job), r.address);
+        !s)
+      return s;
+    return runExtra(db, r, job);
   });
 }
 

@@ -91,6 +91,62 @@ CREATE TRIGGER admin_actions_no_update BEFORE UPDATE ON admin_actions
 CREATE TRIGGER admin_actions_no_delete BEFORE DELETE ON admin_actions
   BEGIN SELECT RAISE(ABORT, 'admin_actions is append-only'); END;
 )sql"},
+      {2, "workers, leader_leases", R"sql(
+-- The worker registry: one row per running process, refreshed by its heartbeat.
+CREATE TABLE workers (
+  id           TEXT PRIMARY KEY,
+  host         TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  started_at   TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL,
+  running_jobs INTEGER NOT NULL DEFAULT 0,
+  queues       TEXT NOT NULL DEFAULT '',
+  version      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX workers_heartbeat ON workers (heartbeat_at);
+-- Named leases (maintenance, scheduler): at most one holder until lease_until.
+CREATE TABLE leader_leases (
+  name        TEXT PRIMARY KEY,
+  holder      TEXT NOT NULL,
+  lease_until TEXT NOT NULL
+);
+)sql"},
+      {3, "users, api_tokens, sessions", R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  role          TEXT NOT NULL CHECK (role = 'viewer' OR role = 'operator' OR role = 'admin'),
+  password_hash TEXT NOT NULL,
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+-- Tokens and sessions keep only SHA-256 hashes of their secrets. permissions:
+-- a comma list that limits the token; '' means whatever its user's role grants.
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name         TEXT NOT NULL DEFAULT '',
+  token_hash   TEXT NOT NULL UNIQUE,
+  permissions  TEXT NOT NULL DEFAULT '',
+  created_at   TEXT NOT NULL,
+  last_used_at TEXT,
+  expires_at   TEXT,
+  revoked_at   TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id, id);
+CREATE TABLE sessions (
+  id_hash      TEXT PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_hash    TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  expires_at   TEXT NOT NULL,
+  address      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+)sql"},
   };
   return all;
 }

@@ -56,7 +56,7 @@ Result<int64_t> insertOne(Db& db, const NewJob& job, TimePoint now) {
 }  // namespace
 
 Result<std::vector<InsertedJob>> SqliteStore::insertJobs(InsertJobsRequest request) {
-  return writer_->run<std::vector<InsertedJob>>([&request](Db& db) -> Result<std::vector<InsertedJob>> {
+  return writer_->run<std::vector<InsertedJob>>([this, &request](Db& db) -> Result<std::vector<InsertedJob>> {
     std::vector<InsertedJob> out;
     out.reserve(request.jobs.size());
     for (const NewJob& job : request.jobs) {
@@ -69,6 +69,7 @@ Result<std::vector<InsertedJob>> SqliteStore::insertJobs(InsertJobsRequest reque
       auto id = insertOne(db, job, request.now);
       if (!id) return id.status();
       out.push_back({*id, false});
+      writer_->requestWake();
     }
     if (request.extra) {
       SqliteTxn txn(db);
@@ -231,12 +232,14 @@ void SqliteStore::completeJobs(std::vector<JobCompletion> completions, Completio
   auto applied = std::make_shared<std::vector<bool>>();
   auto shared = std::make_shared<std::vector<JobCompletion>>(std::move(completions));
   writer_->submit(
-      [shared, applied](Db& db) -> Status {
+      [this, shared, applied](Db& db) -> Status {
         applied->clear();
         for (const JobCompletion& c : *shared) {
           auto r = applyCompletionIsolated(db, c);
           if (!r) return r.status();
           applied->push_back(*r);
+          bool requeued = c.transition == Transition::retry_later || c.transition == Transition::release;
+          if (*r && requeued) writer_->requestWake();
         }
         return Status::ok();
       },
@@ -277,7 +280,7 @@ Status SqliteStore::setProgress(int64_t job_id, const std::string& worker_id, st
 }
 
 Result<std::vector<Job>> SqliteStore::rescueExpired(TimePoint now, int limit) {
-  return writer_->run<std::vector<Job>>([now, limit](Db& db) -> Result<std::vector<Job>> {
+  return writer_->run<std::vector<Job>>([this, now, limit](Db& db) -> Result<std::vector<Job>> {
     auto expired = db.prepare("SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' "
                               "AND lease_until < ?1 ORDER BY id LIMIT ?2");
     if (!expired) return expired.status();
@@ -307,6 +310,7 @@ Result<std::vector<Job>> SqliteStore::rescueExpired(TimePoint now, int limit) {
       if (!*row) continue;
       rescued.push_back(readJob(**stmt));
       (void)(*stmt)->step();
+      if (!exhausted) writer_->requestWake();
       if (Status s = insertEvent(db, l.id, now, "rescued", error, Actor::system()); !s) return s;
     }
     return rescued;

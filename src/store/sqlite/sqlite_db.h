@@ -26,6 +26,7 @@ class Stmt {
   Stmt& bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
   Stmt& bind(int i, int v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
   Stmt& bind(int i, bool v) { sqlite3_bind_int64(stmt_, i, v ? 1 : 0); return *this; }
+  Stmt& bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
   Stmt& bind(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -49,6 +50,7 @@ class Stmt {
 
   bool isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string text(int col) const;
   std::optional<std::string> optText(int col) const;
   std::string blob(int col) const;

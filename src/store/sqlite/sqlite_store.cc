@@ -36,6 +36,17 @@ Result<std::shared_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     store->readers_.push_back(std::move(*reader));
   }
   store->writer_ = std::make_unique<Writer>(std::move(*writer_db));
+  store->snapshots_ = std::make_unique<SqliteSnapshots>(
+      *store->writer_, [reader_of = store.get()](const std::function<Status(Db&)>& fn) {
+        auto db = reader_of->reader();
+        return fn(*db);
+      });
+  store->auth_ = std::make_unique<SqliteAuth>(
+      *store->writer_, [reader_of = store.get()](const std::function<Status(Db&)>& fn) {
+        auto db = reader_of->reader();
+        return fn(*db);
+      });
+  store->writer_->onWorkQueued([raw = store.get()] { raw->signal_.bump(); });
   return store;
 }
 

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "snapq/store.h"
-#include "store/unavailable_snapshots.h"
+#include "store/work_signal.h"
+#include "store/sqlite/auth.h"
+#include "store/sqlite/snapshots.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/writer.h"
 
@@ -51,7 +53,19 @@ class SqliteStore final : public Store {
   Result<Job> cancelJob(const ManagerRequest& request) override;
   Status deleteJob(const ManagerRequest& request) override;
   Result<int64_t> pruneJobs(const PruneRequest& request) override;
-  SnapshotStore& snapshots() override { return snapshots_; }
+  SnapshotStore& snapshots() override { return *snapshots_; }
+  AuthStore& auth() override { return *auth_; }
+
+  // Wake-ups, health, worker registry and leadership (nodes.cc).
+  uint64_t workEpoch() override { return signal_.epoch(); }
+  bool waitForWork(uint64_t seen_epoch, Duration timeout) override { return signal_.waitFor(seen_epoch, timeout); }
+  Status ping() override;
+  Status heartbeatWorker(const WorkerRecord& worker) override;
+  Status removeWorker(const std::string& worker_id) override;
+  Result<std::vector<WorkerRecord>> listWorkers() override;
+  Result<DeadWorkerRescue> rescueDeadWorkers(const DeadWorkerRequest& request) override;
+  Result<bool> tryLeadership(const LeadershipRequest& request) override;
+  Status releaseLeadership(const std::string& name, const std::string& holder) override;
 
  private:
   SqliteStore() = default;
@@ -73,11 +87,15 @@ class SqliteStore final : public Store {
   ReadLease reader();
 
   std::string path_;
+  // In-process only: other processes sharing the file notice new work by polling.
+  // Declared before the writer, whose thread bumps it until the writer is gone.
+  WorkSignal signal_;
   std::unique_ptr<Writer> writer_;
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Db>> readers_;
-  UnavailableSnapshots snapshots_;
+  std::unique_ptr<SqliteSnapshots> snapshots_;  // uses the writer and the readers
+  std::unique_ptr<SqliteAuth> auth_;            // likewise
 };
 
 }  // namespace snapq::sqlite

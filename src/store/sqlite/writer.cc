@@ -50,6 +50,7 @@ void Writer::loop() {
 
 void Writer::runBatch(std::deque<Op>& batch) {
   std::vector<Status> results;
+  wake_requested_ = false;
   Status txn = db_->execCached("BEGIN IMMEDIATE");
   if (txn) {
     // Writes that arrive while this transaction is open join it before the
@@ -67,6 +68,9 @@ void Writer::runBatch(std::deque<Op>& batch) {
     txn = db_->execCached("COMMIT");
     if (!txn) (void)db_->execCached("ROLLBACK");
   }
+  // A write that asked for a wake-up may have been rolled back alone; waking
+  // for nothing costs one empty claim, missing a wake-up costs a poll.
+  if (txn && wake_requested_ && on_work_queued_) on_work_queued_();
   results.resize(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].done) batch[i].done(txn ? results[i] : txn);

@@ -47,6 +47,12 @@ class Writer {
   }
   Status runStatus(Work work);
 
+  // Called from inside a write (on the writer thread): once the transaction
+  // commits, `on_work_queued` runs (idle workers look for work again). Set the
+  // callback before the first write.
+  void requestWake() { wake_requested_ = true; }
+  void onWorkQueued(std::function<void()> callback) { on_work_queued_ = std::move(callback); }
+
  private:
   struct Op {
     Work work;
@@ -62,6 +68,8 @@ class Writer {
   std::condition_variable cv_;
   std::deque<Op> pending_;
   bool stopping_ = false;
+  bool wake_requested_ = false;  // writer thread only
+  std::function<void()> on_work_queued_;
   std::thread thread_;
 };
 

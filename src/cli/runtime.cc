@@ -1,0 +1,116 @@
+#include "cli/runtime.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/cli_common.h"
+#include "cli/job_types.h"
+#include "connectors/rest/rest_connector.h"
+#include "queue/cron.h"
+
+namespace snapq::cli {
+
+void addRuntimeOptions(CLI::App& cmd, RuntimeArgs& args) {
+  cmd.add_option("--config", args.config_file, "configuration file with the services (env SNAPQ_CONFIG)")
+      ->type_name("FILE");
+  cmd.add_option("--db", args.db, "database URL: sqlite:PATH or postgres://... (env SNAPQ_DB, else the config's)")
+      ->type_name("URL");
+}
+
+Status Runtime::start() {
+  if (Status s = engine->start(); !s) return s;
+  std::vector<ScheduleEntry> entries;
+  for (SyncSchedule& schedule : sync->schedules()) {
+    auto cron = CronSchedule::parse(schedule.cron);
+    if (!cron) return Status::invalidArgument("schedule of " + schedule.name + ": " + cron.status().message());
+    entries.push_back({schedule.name, std::move(*cron), std::move(schedule.fire)});
+  }
+  if (entries.empty()) return Status::ok();
+  scheduler_lease = std::make_unique<LeaderLease>(*store, "scheduler", engine->options().worker_id, engine->clock(),
+                                                  engine->options().leader_lease, logger.get());
+  scheduler_lease->start();
+  scheduler = std::make_unique<Scheduler>(std::move(entries), engine->clock(), *logger);
+  LeaderLease* lease = scheduler_lease.get();
+  scheduler->start([lease] { return lease->held(); });
+  return Status::ok();
+}
+
+Runtime::~Runtime() {
+  if (scheduler) scheduler->stop();
+  if (scheduler_lease) scheduler_lease->stop();
+  if (engine) engine->stop();
+  sync.reset();
+  engine.reset();
+}
+
+std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, int& exit_code) {
+  exit_code = kExitUsage;
+  std::string file = args.config_file;
+  if (file.empty()) {
+    if (const char* env = std::getenv("SNAPQ_CONFIG"); env && *env) file = env;
+  }
+  if (file.empty()) {
+    printError("a configuration file is required: --config FILE (or SNAPQ_CONFIG)");
+    return nullptr;
+  }
+  LoadOptions load;
+  load.connectors = {std::string(kRestConnector)};
+  load.check_schedule = [](std::string_view cron) -> std::optional<std::string> {
+    auto parsed = CronSchedule::parse(cron);
+    if (parsed) return std::nullopt;
+    return parsed.status().message();
+  };
+  auto config = loadConfig(file, load);
+  if (!config) {
+    // Every problem, one per line (FILE:LINE:COL: message), as `snapq config check` prints them.
+    std::cerr << config.status().message() << '\n';
+    exit_code = kExitFailure;
+    return nullptr;
+  }
+  auto rt = std::unique_ptr<Runtime>(new Runtime());
+  rt->config = std::move(*config);
+  rt->url = args.db;
+  if (rt->url.empty() && std::getenv("SNAPQ_DB") == nullptr && rt->config.database) rt->url = *rt->config.database;
+  if (rt->url.empty()) rt->url = defaultDbUrl();
+
+  EngineOptions options;
+  options.workers = args.workers.value_or(rt->config.workers.value_or(4));
+  options.queues = args.queues;
+  options.retention = {rt->config.retention.success, rt->config.retention.failed};
+  options.mask_patterns = rt->config.mask_patterns;
+  if (args.heartbeat) options.heartbeat = *args.heartbeat;
+  for (const ServiceSpec& s : rt->config.services) {
+    int limit = 0;
+    for (const InstanceSpec& i : s.instances) limit += std::max(1, i.policy.concurrency);
+    options.service_concurrency[s.name] = limit;
+  }
+  rt->store = openReadyStore(rt->url, exit_code);
+  if (!rt->store) return nullptr;
+  rt->logger = std::make_shared<StderrLogger>(args.log_level);
+  Env env;
+  env.logger = rt->logger;
+  auto engine = Engine::open(rt->store, run_jobs ? engineKeys(rt->url) : Engine::Keys{}, options, env);
+  if (!engine) {
+    exit_code = reportStatus(engine.status());
+    return nullptr;
+  }
+  rt->engine = std::move(*engine);
+  registerJobTypes(*rt->engine, nullptr);
+  Clock& clock = rt->engine->clock();
+  auto factory = [&clock](const ServiceSpec& service,
+                          const InstanceSpec& instance) -> Result<std::unique_ptr<Connector>> {
+    if (!service.isRest()) return Status::notFound("no connector named '" + service.connector + "' is built in");
+    return makeRestConnector(service, instance, RestOptions{clock});
+  };
+  auto sync = SyncService::open(rt->config, *rt->engine, factory);
+  if (!sync) {
+    exit_code = reportStatus(sync.status());
+    return nullptr;
+  }
+  rt->sync = std::move(*sync);
+  exit_code = kExitOk;
+  return rt;
+}
+
+}  // namespace snapq::cli

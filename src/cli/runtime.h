@@ -1,0 +1,56 @@
+// What the commands that touch snapshots share: the config file, the store,
+// an engine and the sync service with the `rest` connector, opened the same
+// way everywhere (a flag wins over the environment, which wins over the file).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "snapq/config.h"
+#include "snapq/engine.h"
+#include "queue/leader_lease.h"
+#include "queue/scheduler.h"
+#include "sync/sync_service.h"
+
+namespace CLI {
+class App;
+}
+
+namespace snapq::cli {
+
+struct RuntimeArgs {
+  std::string db;           // --db; empty: $SNAPQ_DB, the config's, the default
+  std::string config_file;  // --config; empty: $SNAPQ_CONFIG
+  std::optional<int> workers;
+  std::vector<std::string> queues;
+  std::optional<Duration> heartbeat;
+  LogLevel log_level = LogLevel::warn;  // a one-shot command keeps quiet; a worker says more
+};
+
+// Adds --config and --db to a command.
+void addRuntimeOptions(CLI::App& cmd, RuntimeArgs& args);
+
+class Runtime {
+ public:
+  // Prints the reason and sets exit_code on failure. `run_jobs`: the engine
+  // gets the sealing key (it may dispatch and run jobs); else it only manages.
+  static std::unique_ptr<Runtime> open(const RuntimeArgs& args, bool run_jobs, int& exit_code);
+  ~Runtime();
+
+  // Workers, maintenance and the cron scheduler of the resources' sync
+  // schedules (which fires only on the node that leads "scheduler").
+  Status start();
+
+  Config config;
+  std::string url;
+  std::shared_ptr<Store> store;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<SyncService> sync;
+  std::unique_ptr<LeaderLease> scheduler_lease;
+  std::unique_ptr<Scheduler> scheduler;
+  std::shared_ptr<Logger> logger;
+};
+
+}  // namespace snapq::cli

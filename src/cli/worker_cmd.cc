@@ -1,0 +1,140 @@
+// snapq worker: runs jobs (no HTTP) until SIGTERM or SIGINT, then stops
+// gracefully. Several of these, on any hosts, share the work of one
+// PostgreSQL database (docs/OPERATIONS.md, "Running several nodes").
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/cli_common.h"
+#include "cli/job_types.h"
+#include "cli/runtime.h"
+#include "queue/job_builder.h"
+#include "snapq/config.h"
+
+namespace snapq::cli {
+namespace {
+
+struct WorkerArgs {
+  std::string db;
+  std::string config_file;
+  std::optional<int> workers;
+  std::vector<std::string> queues;
+  int heartbeat_ms = 10000;
+};
+
+// With a config file: the services' sync and mutation jobs and the cron
+// scheduler of their sync schedules, besides the built-in job types.
+int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
+  for (const std::string& q : args.queues) {
+    if (!isValidName(q)) return usageError("bad queue name '" + q + "'");
+  }
+  RuntimeArgs runtime{args.db, args.config_file, args.workers, args.queues, Duration(args.heartbeat_ms),
+                      LogLevel::info};
+  int exit_code = kExitOk;
+  auto rt = Runtime::open(runtime, true, exit_code);
+  if (!rt) return exit_code;
+  if (Status s = rt->start(); !s) return reportStatus(s);
+  std::cout << "snapq worker " << rt->engine->options().worker_id << " ready: db " << rt->store->driverName() << ", "
+            << rt->engine->options().workers << " workers, " << rt->config.services.size() << " service(s)"
+            << std::endl;
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::cerr << "snapq worker: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
+            << " received; finishing running jobs (up to " << rt->engine->options().grace.count() / 1000 << " s)"
+            << std::endl;
+  rt.reset();
+  std::cerr << "snapq worker: stopped" << std::endl;
+  return kExitOk;
+}
+
+int runWorker(const WorkerArgs& args) {
+  // Signals are taken by sigwait below, never by a handler: block them before
+  // any thread exists so every thread the store and engine start inherits that.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  if (!args.config_file.empty()) return runConfiguredWorker(args, stop_signals);
+
+  std::optional<Config> config;
+  if (!args.config_file.empty()) {
+    auto loaded = loadConfig(args.config_file);
+    if (!loaded) {
+      // One line per problem, as `snapq config check` prints them, then the summary line.
+      std::string problems = loaded.status().message();
+      if (!problems.empty() && problems.back() != '\n') problems += '\n';
+      std::cerr << problems;
+      printError(args.config_file + ": invalid configuration (see snapq config check)");
+      return kExitFailure;
+    }
+    config = std::move(*loaded);
+  }
+  for (const std::string& q : args.queues) {
+    if (!isValidName(q)) return usageError("bad queue name '" + q + "'");
+  }
+  // A flag wins over the environment, which wins over the file.
+  std::string url = args.db;
+  if (url.empty() && std::getenv("SNAPQ_DB") == nullptr && config && config->database) url = *config->database;
+  if (url.empty()) url = defaultDbUrl();
+
+  EngineOptions options;
+  options.workers = args.workers.value_or(config && config->workers ? *config->workers : 4);
+  if (options.workers < 1 || options.workers > 1024) return usageError("--workers must be 1-1024");
+  options.queues = args.queues;
+  options.heartbeat = Duration(args.heartbeat_ms);
+  if (config) {
+    options.retention = {config->retention.success, config->retention.failed};
+    options.mask_patterns = config->mask_patterns;
+  }
+
+  int exit_code = kExitOk;
+  std::shared_ptr<Store> store = openReadyStore(url, exit_code);
+  if (!store) return exit_code;
+  auto opened = Engine::open(store, engineKeys(url), options);
+  if (!opened) return reportStatus(opened.status());
+  Engine& engine = **opened;
+  registerJobTypes(engine, config ? &*config : nullptr);
+  if (Status s = engine.start(); !s) return reportStatus(s);
+  std::cout << "snapq worker " << engine.options().worker_id << " ready: db " << store->driverName() << ", "
+            << options.workers << " workers" << std::endl;
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::cerr << "snapq worker: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
+            << " received; finishing running jobs (up to " << options.grace.count() / 1000 << " s)" << std::endl;
+  engine.stop();
+  std::cerr << "snapq worker: stopped" << std::endl;
+  return kExitOk;
+}
+
+}  // namespace
+
+void addWorkerCommand(CLI::App& app, Action& chosen) {
+  auto args = std::make_shared<WorkerArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "worker", "run jobs until SIGTERM/SIGINT (no HTTP); several workers may share one PostgreSQL database");
+  cmd->add_option("--db", args->db, "database URL: sqlite:PATH or postgres://... (env SNAPQ_DB, else the config's)")
+      ->type_name("URL");
+  cmd->add_option("--workers", args->workers, "worker threads (default: the config's, else 4)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--queue", args->queues, "serve only this queue (repeatable; default: every queue)")
+      ->type_name("Q");
+  cmd->add_option("--config", args->config_file, "configuration file (database, workers, retention, services)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--heartbeat-ms", args->heartbeat_ms,
+                  "how often this worker records itself and extends its leases; another node rescues its jobs after "
+                  "three missed heartbeats (use the same value on every node)")
+      ->default_val(10000)
+      ->check(CLI::Range(100, 600000));
+  cmd->callback([args, &chosen] { chosen = [args] { return runWorker(*args); }; });
+}
+
+}  // namespace snapq::cli

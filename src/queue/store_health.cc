@@ -1,0 +1,21 @@
+#include "queue/store_health.h"
+
+#include <string>
+
+namespace snapq {
+
+void StoreHealth::record(const Status& status) {
+  bool unavailable = !status.isOk() && status.code() == ErrorCode::unavailable;
+  if (!unavailable && !status.isOk()) return;
+  if (reachable_.load() == !unavailable) return;  // the common case: nothing changed
+  std::lock_guard lock(mu_);
+  if (reachable_.load() == !unavailable) return;
+  reachable_.store(!unavailable);
+  if (unavailable) {
+    logger_.log(LogLevel::error, "store unavailable: " + status.message() + "; retrying");
+  } else {
+    logger_.log(LogLevel::info, "store reachable again");
+  }
+}
+
+}  // namespace snapq

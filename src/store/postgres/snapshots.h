@@ -1,0 +1,64 @@
+// The PostgreSQL driver's snapshot tables (snapshot.h). Writes of its own (table
+// creation, sync batches) go through the store's writer, so they share group
+// commit with job writes; the row changes made with a job run inside the
+// job's transaction on the writer thread; reads use the read connections.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include "snapq/snapshot.h"
+#include "store/postgres/pg_conn.h"
+#include "store/postgres/writer.h"
+
+namespace snapq::pg {
+
+// Key of the transaction-level advisory lock ensureTable takes, so nodes that
+// start at once create and alter each snapshot table one after the other.
+inline constexpr int64_t kSnapshotDdlLockKey = 0x736e617071'736e70;  // "snapq" "snp"
+
+class PgSnapshots final : public SnapshotStore {
+ public:
+  // Lends a read connection to `fn` for the duration of the call; may run it
+  // twice (a read that failed on a connection that died while idle is retried).
+  using WithReader = std::function<Status(const std::function<Status(Conn&)>& fn)>;
+
+  PgSnapshots(Writer& writer, WithReader with_reader) : writer_(writer), with_reader_(std::move(with_reader)) {}
+
+  Status ensureTable(const SnapshotTable& table) override;
+  Result<std::map<std::string, RowState>> rowStates(const SnapshotTable& table, const std::string& instance,
+                                                    const std::string& scope) override;
+  Result<SyncBatchResult> applySync(const SnapshotTable& table, SyncBatch batch) override;
+
+  Result<SnapshotPage> listRows(const SnapshotTable& table, const SnapshotQuery& query) override;
+  Result<std::optional<SnapshotRow>> findRow(const SnapshotTable& table, const std::string& instance,
+                                             const std::optional<std::string>& scope, const std::string& key) override;
+  Result<SnapshotCounts> countRows(const SnapshotTable& table) override;
+
+  Status markPending(Txn& txn, const SnapshotTable& table, const RowChange& row, RowStatus status, int64_t job_id,
+                     const std::string& pending_data, TimePoint now) override;
+  Status commitRow(Txn& txn, const SnapshotTable& table, const SnapshotRow& row, int64_t job_id,
+                   TimePoint now) override;
+  Status removeRow(Txn& txn, const SnapshotTable& table, const RowChange& row) override;
+  Status failRow(Txn& txn, const SnapshotTable& table, const RowChange& row, int64_t job_id, RowStatus status,
+                 const std::string& error, TimePoint now) override;
+  Status releaseRow(Txn& txn, const SnapshotTable& table, const RowChange& row, int64_t job_id, TimePoint now) override;
+
+ private:
+  template <typename T>
+  Result<T> read(const std::function<Result<T>(Conn&)>& fn) {
+    std::optional<Result<T>> out;
+    Status s = with_reader_([&](Conn& conn) {
+      out.emplace(fn(conn));
+      return out->status();
+    });
+    if (!s) return s;
+    return std::move(*out);
+  }
+
+  Writer& writer_;
+  WithReader with_reader_;
+};
+
+}  // namespace snapq::pg

@@ -1,0 +1,104 @@
+// The snapshot side of snapq for one config: a snapshot table per resource,
+// a connector and a request gate per service instance, the sync and mutation
+// job types registered on the engine, validated dispatch of syncs and
+// mutations (the row turns pending in the job's transaction), and the cron
+// entries of the resources' sync schedules. Reads go straight to the store.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/masking.h"
+#include "snapq/config.h"
+#include "snapq/connector.h"
+#include "snapq/engine.h"
+#include "snapq/snapshot.h"
+#include "snapq/snapshots.h"
+#include "sync/instance_gate.h"
+#include "sync/row_builder.h"
+
+namespace snapq {
+
+
+struct SyncRequest {
+  std::string service;
+  std::string resource;
+  std::string instance = "default";
+  std::optional<std::string> scope;  // one scope of a scoped resource; unset: every scope
+  bool force = false;                // lift the mass-deletion guard
+  Actor actor;
+  TriggerSource trigger_source = TriggerSource::manual;
+  std::string idempotency_key;
+};
+
+struct MutationRequest {
+  std::string service;
+  std::string resource;
+  std::string action;  // create, update, delete or a custom action
+  std::string instance = "default";
+  std::optional<std::string> scope;
+  std::string key;  // empty only for a create
+  nlohmann::json data = nlohmann::json::object();
+  std::string if_match;  // expected content hash sent by the caller; empty: the snapshot's
+  Actor actor;
+  TriggerSource trigger_source = TriggerSource::manual;
+  std::string idempotency_key;
+};
+
+// A resource's sync schedule for one instance, for the cron scheduler.
+struct SyncSchedule {
+  std::string name;  // "service/resource/instance"
+  std::string cron;
+  std::function<Status(TimePoint tick)> fire;
+};
+
+class SyncService {
+ public:
+  // Creates or alters the snapshot tables, builds the connectors and registers
+  // the job types on `engine` (before engine.start()). `config` must outlive it.
+  static Result<std::unique_ptr<SyncService>> open(const Config& config, Engine& engine, ConnectorFactory factory);
+
+  Result<Dispatched> dispatchSync(const SyncRequest& request);
+  Result<Dispatched> dispatchMutation(const MutationRequest& request);
+
+  // The table of a resource; not_found for an unknown service or resource.
+  Result<SnapshotTable> table(const std::string& service, const std::string& resource) const;
+  SnapshotStore& snapshots() { return engine_.store().snapshots(); }
+  std::vector<SyncSchedule> schedules();
+  const InstanceGate* gate(const std::string& service, const std::string& instance) const;
+  const Config& config() const { return config_; }
+  Engine& engine() { return engine_; }
+
+ private:
+  struct Instance {
+    const ServiceSpec* service = nullptr;
+    const InstanceSpec* spec = nullptr;
+    std::unique_ptr<Connector> connector;
+    std::unique_ptr<InstanceGate> gate;
+  };
+  SyncService(const Config& config, Engine& engine);
+  Status build(ConnectorFactory& factory);
+  void registerJobTypes();
+  Status onManage(Txn& txn, BulkAction action, const Job& job);
+
+  Outcome runSync(const Job& job, JobContext& ctx);
+  Outcome fanOutSync(const Job& job, const ServiceSpec& service, const ResourceSpec& resource, bool force);
+  Outcome runMutation(const Job& job, JobContext& ctx);
+  Instance* instance(const std::string& service, const std::string& name);
+  const RowBuilder& rows(const std::string& service, const std::string& resource) const;
+  Result<Scope> scopeVars(const ServiceSpec& service, const ResourceSpec& resource, const std::string& scope_key) const;
+
+  const Config& config_;
+  Engine& engine_;
+  Masker masker_;
+  std::map<std::string, Instance> instances_;                 // "service/instance"
+  std::map<std::string, std::unique_ptr<RowBuilder>> rows_;   // "service/resource"
+};
+
+}  // namespace snapq

@@ -1,0 +1,42 @@
+// `snapq worker`'s command line: help, usage errors, and what it says about a
+// database that is not ready. (Running workers: tests/integration.)
+#include "cli_fixture.h"
+
+namespace snapq::clitest {
+namespace {
+
+TEST_F(CliTest, WorkerHasHelpNamingItsOptions) {
+  RunResult r = run({"worker", "--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* option : {"--db", "--workers", "--queue", "--config", "--heartbeat-ms"}) {
+    EXPECT_NE(r.out.find(option), std::string::npos) << option << " missing from:\n" << r.out;
+  }
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliTest, WorkerUsageErrorsExitTwoWithOneLineOnStderr) {
+  migrate();
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"worker", "--workers", "0"},
+                                             {"worker", "--workers", "many"},
+                                             {"worker", "--bogus"},
+                                             {"worker", "--queue", "bad queue!", "--db", db()},
+                                             {"worker", "--config", "/nonexistent/snapq.yaml"},
+                                             {"worker", "--heartbeat-ms", "5"}}) {
+    RunResult r = run(args);
+    EXPECT_EQ(r.exit_code, 2) << testing::PrintToString(args) << "\n" << r.err;
+    ASSERT_EQ(r.errLines().size(), 1u) << testing::PrintToString(args) << "\n" << r.err;
+    EXPECT_TRUE(r.err.starts_with("snapq: error: ")) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST_F(CliTest, WorkerRefusesAnUninitialisedDatabaseWithTheMigrateHint) {
+  RunResult r = run({"worker", "--db", db()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("snapq migrate"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+}  // namespace
+}  // namespace snapq::clitest
