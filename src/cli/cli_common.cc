@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "core/filter_parse.h"
+#include "snapq/config.h"
 
 namespace snapq::cli {
 namespace {
@@ -35,9 +36,22 @@ std::string defaultDbUrl() { return envOr("SNAPQ_DB", "sqlite:./snapq.db"); }
 
 void addDbOption(CLI::App& cmd, std::string& url) {
   url = defaultDbUrl();
-  cmd.add_option("--db", url, "database URL: sqlite:PATH or postgres://... (env SNAPQ_DB)")
-      ->default_str(url)
-      ->type_name("URL");
+  CLI::Option* db = cmd.add_option("--db", url, "database URL: sqlite:PATH or postgres://... (env SNAPQ_DB)")
+                        ->default_str(url)
+                        ->type_name("URL");
+  auto config = std::make_shared<std::string>();
+  cmd.add_option("--config", *config, "configuration file; its `database` applies when neither --db nor SNAPQ_DB does")
+      ->type_name("FILE");
+  // A flag wins over the environment, which wins over the file.
+  cmd.parse_complete_callback([&url, db, config] {
+    if (config->empty() || db->count() > 0 || std::getenv("SNAPQ_DB") != nullptr) return;
+    auto loaded = loadConfig(*config);
+    if (!loaded) {
+      std::string first = loaded.status().message();
+      throw CLI::ValidationError("--config", first.substr(0, first.find('\n')));
+    }
+    if (loaded->database) url = *loaded->database;
+  });
 }
 
 const CLI::Validator& jobIdValidator() {
