@@ -14,16 +14,6 @@ JobType noopJobType() {
   return type;
 }
 
-void registerConfigJobTypes(Engine& engine, const Config& config) {
-  // The services' sync and mutation handlers come with the sync engine
-  // (src/sync); until it is wired into the CLI there is nothing to add.
-  (void)engine;
-  (void)config;
-}
-
-void registerJobTypes(Engine& engine, const Config* config) {
-  engine.registerJobType(noopJobType());
-  if (config) registerConfigJobTypes(engine, *config);
-}
+void registerBuiltinJobTypes(Engine& engine) { engine.registerJobType(noopJobType()); }
 
 }  // namespace snapq::cli

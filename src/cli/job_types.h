@@ -13,13 +13,8 @@ inline constexpr const char* kBuiltinService = "snapq";
 inline constexpr const char* kNoopAction = "noop";
 JobType noopJobType();
 
-// Registers the built-in types and, given a config, the job types of the
-// config's services (registerConfigJobTypes).
-void registerJobTypes(Engine& engine, const Config* config);
-
-// The sync and mutation job types of the config's services. The config model
-// is loaded and checked; the sync engine that runs these jobs registers its
-// handlers here, so a worker started with --config runs them.
-void registerConfigJobTypes(Engine& engine, const Config& config);
+// Job types every process registers (the services' sync and mutation types
+// come with the config, through SyncService).
+void registerBuiltinJobTypes(Engine& engine);
 
 }  // namespace snapq::cli

@@ -64,7 +64,10 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
   auto config = loadConfig(file, load);
   if (!config) {
     // Every problem, one per line (FILE:LINE:COL: message), as `snapq config check` prints them.
-    std::cerr << config.status().message() << '\n';
+    std::string problems = config.status().message();
+    if (!problems.empty() && problems.back() != '\n') problems += '\n';
+    std::cerr << problems;
+    printError(file + ": invalid configuration (see snapq config check)");
     exit_code = kExitFailure;
     return nullptr;
   }
@@ -96,7 +99,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
     return nullptr;
   }
   rt->engine = std::move(*engine);
-  registerJobTypes(*rt->engine, nullptr);
+  registerBuiltinJobTypes(*rt->engine);
   Clock& clock = rt->engine->clock();
   auto factory = [&clock](const ServiceSpec& service,
                           const InstanceSpec& instance) -> Result<std::unique_ptr<Connector>> {

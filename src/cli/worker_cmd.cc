@@ -63,36 +63,17 @@ int runWorker(const WorkerArgs& args) {
 
   if (!args.config_file.empty()) return runConfiguredWorker(args, stop_signals);
 
-  std::optional<Config> config;
-  if (!args.config_file.empty()) {
-    auto loaded = loadConfig(args.config_file);
-    if (!loaded) {
-      // One line per problem, as `snapq config check` prints them, then the summary line.
-      std::string problems = loaded.status().message();
-      if (!problems.empty() && problems.back() != '\n') problems += '\n';
-      std::cerr << problems;
-      printError(args.config_file + ": invalid configuration (see snapq config check)");
-      return kExitFailure;
-    }
-    config = std::move(*loaded);
-  }
   for (const std::string& q : args.queues) {
     if (!isValidName(q)) return usageError("bad queue name '" + q + "'");
   }
   // A flag wins over the environment, which wins over the file.
-  std::string url = args.db;
-  if (url.empty() && std::getenv("SNAPQ_DB") == nullptr && config && config->database) url = *config->database;
-  if (url.empty()) url = defaultDbUrl();
+  std::string url = args.db.empty() ? defaultDbUrl() : args.db;
 
   EngineOptions options;
-  options.workers = args.workers.value_or(config && config->workers ? *config->workers : 4);
+  options.workers = args.workers.value_or(4);
   if (options.workers < 1 || options.workers > 1024) return usageError("--workers must be 1-1024");
   options.queues = args.queues;
   options.heartbeat = Duration(args.heartbeat_ms);
-  if (config) {
-    options.retention = {config->retention.success, config->retention.failed};
-    options.mask_patterns = config->mask_patterns;
-  }
 
   int exit_code = kExitOk;
   std::shared_ptr<Store> store = openReadyStore(url, exit_code);
@@ -100,7 +81,7 @@ int runWorker(const WorkerArgs& args) {
   auto opened = Engine::open(store, engineKeys(url), options);
   if (!opened) return reportStatus(opened.status());
   Engine& engine = **opened;
-  registerJobTypes(engine, config ? &*config : nullptr);
+  registerBuiltinJobTypes(engine);
   if (Status s = engine.start(); !s) return reportStatus(s);
   std::cout << "snapq worker " << engine.options().worker_id << " ready: db " << store->driverName() << ", "
             << options.workers << " workers" << std::endl;
