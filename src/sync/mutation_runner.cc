@@ -49,7 +49,7 @@ Outcome MutationRunner::withRowHooks(Outcome outcome, const MutationTarget& targ
   return outcome;
 }
 
-Outcome MutationRunner::finishWithRemote(const MutationTarget& target, const ObjectRef& ref, const json& remote,
+Outcome MutationRunner::finishWithRemote(const MutationTarget& target, const json& remote,
                                          bool skipped) {
   auto row = rows_.build(remote, target.instance, target.scope_key);
   if (!row) {
@@ -62,7 +62,6 @@ Outcome MutationRunner::finishWithRemote(const MutationTarget& target, const Obj
   SnapshotStore* snapshots = &snapshots_;
   SnapshotTable table = target.table;
   SnapshotRow committed = std::move(*row);
-  (void)ref;
   outcome.on_commit = [snapshots, table, committed](Txn& txn, const Job& after) -> Status {
     if (after.status != JobStatus::success && after.status != JobStatus::skipped) return Status::ok();
     return snapshots->commitRow(txn, table, committed, after.id, after.finished_at.value_or(TimePoint{}));
@@ -117,7 +116,7 @@ Outcome MutationRunner::run(const MutationTarget& target, const Job& job) {
     } else {
       json remote_fields = rows_.extractFields(**remote);
       std::string remote_hash = rows_.hashOf(remote_fields);
-      if (!isDelete(write) && alreadyApplied(target, remote_fields)) return finishWithRemote(target, ref, **remote, true);
+      if (!isDelete(write) && alreadyApplied(target, remote_fields)) return finishWithRemote(target, **remote, true);
       bool changed = isCreate(write) ? true : (!job.expected_hash.empty() && remote_hash != job.expected_hash);
       if (changed) {
         json result = {{"expected_hash", job.expected_hash}, {"current_hash", remote_hash},
@@ -129,11 +128,10 @@ Outcome MutationRunner::run(const MutationTarget& target, const Job& job) {
       }
     }
   }
-  return applied(target, job, ref);
+  return applied(target, ref);
 }
 
-Outcome MutationRunner::applied(const MutationTarget& target, const Job& job, const ObjectRef& ref) {
-  (void)job;
+Outcome MutationRunner::applied(const MutationTarget& target, const ObjectRef& ref) {
   const WriteSpec& write = *target.write;
   if (isDelete(write)) {
     auto done = connector_.remove(ref);
@@ -160,7 +158,7 @@ Outcome MutationRunner::applied(const MutationTarget& target, const Job& job, co
     if (!*back) return withRowHooks(Outcome::retry("the object was not found when read back"), target, ref.key);
     remote = std::move(**back);
   }
-  return finishWithRemote(target, ref, remote, false);
+  return finishWithRemote(target, remote, false);
 }
 
 }  // namespace snapq

@@ -33,8 +33,8 @@ class MutationRunner {
   Outcome run(const MutationTarget& target, const Job& job);
 
  private:
-  Outcome applied(const MutationTarget& target, const Job& job, const ObjectRef& ref);
-  Outcome finishWithRemote(const MutationTarget& target, const ObjectRef& ref, const nlohmann::json& remote,
+  Outcome applied(const MutationTarget& target, const ObjectRef& ref);
+  Outcome finishWithRemote(const MutationTarget& target, const nlohmann::json& remote,
                            bool skipped);
   bool alreadyApplied(const MutationTarget& target, const nlohmann::json& remote_fields) const;
   Outcome withRowHooks(Outcome outcome, const MutationTarget& target, const std::string& key) const;
