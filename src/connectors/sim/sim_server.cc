@@ -118,15 +118,20 @@ void SimServer::handle(net::HttpRequest req, net::Responder responder) {
     traffic_.answered(req.method, 429);
     return responder.send(std::move(res));
   }
-  responder.sendAfter(admission.latency, [this, admission, rateHeaders, req = std::move(req),
-                                          segments = std::move(segments)](net::HttpResponse& out) {
-    if (admission.verdict == Admission::Verdict::fail) {
-      fill(out, errorReply(503, "unavailable", "the service is temporarily unavailable (simulated)"));
-    } else {
-      fill(out, route(req, segments, admission.empty_lists));
-    }
-    rateHeaders(out);
-    traffic_.answered(req.method, out.status);
+  // The request takes effect when it arrives and only the answer is late, as
+  // with a slow real service: a client that gives up (or dies) while waiting
+  // has still changed the remote object.
+  net::HttpResponse answer;
+  if (admission.verdict == Admission::Verdict::fail) {
+    fill(answer, errorReply(503, "unavailable", "the service is temporarily unavailable (simulated)"));
+  } else {
+    fill(answer, route(req, segments, admission.empty_lists));
+  }
+  rateHeaders(answer);
+  responder.sendAfter(admission.latency, [this, method = req.method,
+                                          answer = std::move(answer)](net::HttpResponse& out) mutable {
+    out = std::move(answer);
+    traffic_.answered(method, out.status);
   });
 }
 
