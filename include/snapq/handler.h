@@ -2,8 +2,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <stop_token>
 #include <string>
+#include <string_view>
 
 #include "snapq/job.h"
 #include "snapq/retry.h"
@@ -60,14 +62,31 @@ class JobContext {
 
 using Handler = std::function<Outcome(JobContext&)>;
 
+// What one instance of a service changes for its jobs (Job::instance).
+struct InstanceOverride {
+  RetryPolicy retry;
+  Duration timeout{5 * 60 * 1000};
+};
+
 struct JobType {
   std::string service;
   std::string action;
   Handler handler;
   RetryPolicy retry;
   Duration timeout{5 * 60 * 1000};
+  // Per instance name: replaces `retry` and `timeout` for that instance's jobs.
+  std::map<std::string, InstanceOverride, std::less<>> instances = {};
   // Conflict handling is done by the handler; the queue passes this on through
   // Job::override_conflict when a manager chose "apply anyway".
+
+  const RetryPolicy& retryFor(std::string_view instance) const {
+    auto it = instances.find(instance);
+    return it == instances.end() ? retry : it->second.retry;
+  }
+  Duration timeoutFor(std::string_view instance) const {
+    auto it = instances.find(instance);
+    return it == instances.end() ? timeout : it->second.timeout;
+  }
 };
 
 }  // namespace snapq

@@ -130,7 +130,8 @@ Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest
   insert.jobs.reserve(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     const JobType* type = impl_->findType(requests[i].service, requests[i].action);
-    int max_attempts = type ? type->retry.max_attempts : options_.default_retry.max_attempts;
+    int max_attempts =
+        type ? type->retryFor(requests[i].instance).max_attempts : options_.default_retry.max_attempts;
     auto job = buildNewJob(requests[i], impl_->masker_, impl_->sealer_ ? &*impl_->sealer_ : nullptr, max_attempts);
     if (!job) {
       if (requests.size() == 1) return job.status();

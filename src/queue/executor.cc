@@ -38,14 +38,14 @@ Executor::Executor(const Masker& masker, const Sealer* sealer, Clock& clock, Ran
 
 Duration Executor::timeoutFor(const Job& job) const {
   const JobType* type = lookup_(job.service, job.action);
-  return type ? type->timeout : Duration(5 * 60 * 1000);
+  return type ? type->timeoutFor(job.instance) : Duration(5 * 60 * 1000);
 }
 
 Attempt Executor::run(const Job& job, const std::string& worker_id, std::stop_token stop,
                       TimePoint deadline) const {
   TimePoint started = clock_.now();
   const JobType* type = lookup_(job.service, job.action);
-  const RetryPolicy& retry = type ? type->retry : default_retry_;
+  const RetryPolicy& retry = type ? type->retryFor(job.instance) : default_retry_;
   if (!type || !type->handler) {
     return settle(job, worker_id, Outcome::reject("no handler registered for " + job.service + "/" + job.action),
                   started, retry);
@@ -67,7 +67,7 @@ Attempt Executor::run(const Job& job, const std::string& worker_id, std::stop_to
     outcome = Outcome::retry("handler threw a non-standard exception");
   }
   if (clock_.now() >= deadline && outcome.kind != Outcome::Kind::success && outcome.kind != Outcome::Kind::skipped) {
-    outcome = Outcome::retry("timed out after " + std::to_string(type->timeout.count()) + " ms");
+    outcome = Outcome::retry("timed out after " + std::to_string(type->timeoutFor(job.instance).count()) + " ms");
   }
   return settle(job, worker_id, outcome, started, retry);
 }

@@ -79,13 +79,18 @@ void SyncService::registerJobTypes() {
       JobType type;
       type.service = service.name;
       type.action = action;
+      // Check, write and read back, each within the request timeout.
+      auto timeoutOf = [&](const Policy& p) {
+        return action == "sync" ? kSyncTimeout : 3 * p.timeout + std::chrono::seconds(10);
+      };
       type.retry = service.policy.retry;
+      type.timeout = timeoutOf(service.policy);
+      for (const InstanceSpec& inst : service.instances) {
+        type.instances[inst.name] = InstanceOverride{inst.policy.retry, timeoutOf(inst.policy)};
+      }
       if (action == "sync") {
-        type.timeout = kSyncTimeout;
         type.handler = [this](JobContext& ctx) { return runSync(ctx.job(), ctx); };
       } else {
-        // Check, write and read back, each within the request timeout.
-        type.timeout = 3 * service.policy.timeout + std::chrono::seconds(10);
         type.handler = [this](JobContext& ctx) { return runMutation(ctx.job(), ctx); };
       }
       engine_.registerJobType(std::move(type));

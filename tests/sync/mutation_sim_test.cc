@@ -273,6 +273,46 @@ TEST_P(MutationSim, WithThirtyPercentErrorsAndRateLimitsEveryJobStillSucceeds) {
   }
 }
 
+TEST_P(MutationSim, AnInstancesRetryPolicyReplacesTheServicesForItsJobs) {
+  startSim(5);
+  startSnapq(accountsYaml("      retry: {attempts: 2, base: 10ms, jitter: 0}\n"
+                          "      circuit_breaker: {failures: 0}\n"
+                          "    instances:\n"
+                          "      plain: {}\n"
+                          "      patient: {policy: {retry: {attempts: 4, base: 10ms, jitter: 0}}}\n"));
+  for (const char* instance : {"plain", "patient"}) {
+    SyncRequest sync;
+    sync.service = "sim";
+    sync.resource = "accounts";
+    sync.instance = instance;
+    auto d = sync_->dispatchSync(sync);
+    ASSERT_TRUE(d.isOk()) << d.status().toString();
+    ASSERT_EQ(waitFinal(d->id).status, JobStatus::success) << instance;
+  }
+  chaos({{"error_rate", 1.0}});  // every request of the service fails with a 503
+  std::map<std::string, int64_t> ids;
+  for (const char* instance : {"plain", "patient"}) {
+    MutationRequest r;
+    r.service = "sim";
+    r.resource = "accounts";
+    r.action = "update";
+    r.instance = instance;
+    r.key = "2";
+    r.data = {{"quota_mb", 77}};
+    auto d = sync_->dispatchMutation(r);
+    ASSERT_TRUE(d.isOk()) << d.status().toString();
+    ids[instance] = d->id;
+  }
+  Job plain = waitFinal(ids["plain"]);
+  Job patient = waitFinal(ids["patient"]);
+  EXPECT_EQ(plain.status, JobStatus::failed);
+  EXPECT_EQ(plain.max_attempts, 2);
+  EXPECT_EQ(plain.attempts, 2) << "the service's policy";
+  EXPECT_EQ(patient.status, JobStatus::failed);
+  EXPECT_EQ(patient.max_attempts, 4);
+  EXPECT_EQ(patient.attempts, 4) << "the instance's own policy";
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, MutationSim, ::testing::Values("sqlite", "postgres"), driverName);
 
 }  // namespace
