@@ -143,12 +143,14 @@ class Engine {
   using ManageHook = std::function<Status(Txn&, BulkAction, const Job&)>;
   void onManage(ManageHook hook);
 
-  // Manager operations (no need to start workers).
-  Result<Job> retry(int64_t id, const Actor& actor, bool override_conflict = false);
-  Result<Job> cancel(int64_t id, const Actor& actor);
-  Status remove(int64_t id, const Actor& actor);
+  // Manager operations (no need to start workers). `address` says where the
+  // request came from, for admin_actions (an IP address, "cli").
+  Result<Job> retry(int64_t id, const Actor& actor, bool override_conflict = false, const std::string& address = {});
+  Result<Job> cancel(int64_t id, const Actor& actor, const std::string& address = {});
+  Status remove(int64_t id, const Actor& actor, const std::string& address = {});
   // The same operation on many jobs; one outcome per id, in order.
-  std::vector<BulkOutcome> bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor);
+  std::vector<BulkOutcome> bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor,
+                                const std::string& address = {});
   // Deletes every job past retention, batch by batch; returns the count.
   Result<int64_t> prune();
 
@@ -160,7 +162,8 @@ class Engine {
 
  private:
   Engine(std::shared_ptr<Store> store, EngineOptions options, Env env);
-  ManagerRequest managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict) const;
+  ManagerRequest managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict,
+                                const std::string& address) const;
   std::shared_ptr<Store> store_;
   ManageHook manage_hook_;
   EngineOptions options_;

@@ -39,6 +39,7 @@ void addSnapshotCommand(CLI::App& app, Action& chosen);
 // snapq user add|passwd|list|remove and snapq token create|list|revoke.
 void addUserCommand(CLI::App& app, Action& chosen);
 void addTokenCommand(CLI::App& app, Action& chosen);
+void addServeCommand(CLI::App& app, Action& chosen);
 // retry, cancel, delete and prune under `snapq jobs`.
 void addJobManagerCommands(CLI::App& jobs, Action& chosen);
 

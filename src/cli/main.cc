@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   addSnapshotCommand(app, chosen);
   addUserCommand(app, chosen);
   addTokenCommand(app, chosen);
+  addServeCommand(app, chosen);
 
   try {
     app.parse(argc, argv);

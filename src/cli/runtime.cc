@@ -50,7 +50,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
   if (file.empty()) {
     if (const char* env = std::getenv("SNAPQ_CONFIG"); env && *env) file = env;
   }
-  if (file.empty()) {
+  if (file.empty() && !args.config_optional) {
     printError("a configuration file is required: --config FILE (or SNAPQ_CONFIG)");
     return nullptr;
   }
@@ -61,7 +61,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
     if (parsed) return std::nullopt;
     return parsed.status().message();
   };
-  auto config = loadConfig(file, load);
+  auto config = file.empty() ? Result<Config>(Config{}) : loadConfig(file, load);
   if (!config) {
     // Every problem, one per line (FILE:LINE:COL: message), as `snapq config check` prints them.
     std::string problems = config.status().message();

@@ -27,6 +27,7 @@ struct RuntimeArgs {
   std::vector<std::string> queues;
   std::optional<Duration> heartbeat;
   LogLevel log_level = LogLevel::warn;  // a one-shot command keeps quiet; a worker says more
+  bool config_optional = false;         // serve: without a file, no services (jobs, users, health)
 };
 
 // Adds --config and --db to a command.

@@ -180,37 +180,39 @@ void Engine::wake() { impl_->pool_.wake(); }
 
 void Engine::onManage(ManageHook hook) { manage_hook_ = std::move(hook); }
 
-ManagerRequest Engine::managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict) const {
-  ManagerRequest request{id, actor, env_.clock->now(), override_conflict, {}, {}};
+ManagerRequest Engine::managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict,
+                                      const std::string& address) const {
+  ManagerRequest request{id, actor, env_.clock->now(), override_conflict, address, {}};
   if (manage_hook_) {
     request.extra = [hook = manage_hook_, action](Txn& txn, const Job& job) { return hook(txn, action, job); };
   }
   return request;
 }
 
-Result<Job> Engine::retry(int64_t id, const Actor& actor, bool override_conflict) {
-  auto job = store_->retryJob(managerRequest(id, actor, BulkAction::retry, override_conflict));
+Result<Job> Engine::retry(int64_t id, const Actor& actor, bool override_conflict, const std::string& address) {
+  auto job = store_->retryJob(managerRequest(id, actor, BulkAction::retry, override_conflict, address));
   if (job) impl_->pool_.wake();
   return job;
 }
 
-Result<Job> Engine::cancel(int64_t id, const Actor& actor) {
-  return store_->cancelJob(managerRequest(id, actor, BulkAction::cancel, false));
+Result<Job> Engine::cancel(int64_t id, const Actor& actor, const std::string& address) {
+  return store_->cancelJob(managerRequest(id, actor, BulkAction::cancel, false, address));
 }
 
-Status Engine::remove(int64_t id, const Actor& actor) {
-  return store_->deleteJob(managerRequest(id, actor, BulkAction::remove, false));
+Status Engine::remove(int64_t id, const Actor& actor, const std::string& address) {
+  return store_->deleteJob(managerRequest(id, actor, BulkAction::remove, false, address));
 }
 
-std::vector<BulkOutcome> Engine::bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor) {
+std::vector<BulkOutcome> Engine::bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor,
+                                      const std::string& address) {
   std::vector<BulkOutcome> out;
   out.reserve(ids.size());
   for (int64_t id : ids) {
     Status s;
     switch (action) {
-      case BulkAction::retry: s = retry(id, actor).status(); break;
-      case BulkAction::cancel: s = cancel(id, actor).status(); break;
-      case BulkAction::remove: s = remove(id, actor); break;
+      case BulkAction::retry: s = retry(id, actor, false, address).status(); break;
+      case BulkAction::cancel: s = cancel(id, actor, address).status(); break;
+      case BulkAction::remove: s = remove(id, actor, address); break;
     }
     out.push_back({id, s.isOk() ? Status::ok() : s});
   }

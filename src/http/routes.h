@@ -1,0 +1,13 @@
+// The route groups of the API, one file each (routes_<group>.cc).
+#pragma once
+
+#include "http/api_context.h"
+#include "http/router.h"
+
+namespace snapq::http {
+
+void addSessionRoutes(Router& router, ApiContext& ctx, bool secure_cookie);  // /session, /me
+void addJobRoutes(Router& router, ApiContext& ctx);                          // /jobs
+void addOperationRoutes(Router& router, ApiContext& ctx);                    // /healthz, /readyz
+
+}  // namespace snapq::http
