@@ -48,6 +48,7 @@ class ApiServer::Impl {
     addSessionRoutes(router_, ctx_, /*secure_cookie=*/false);
     addJobRoutes(router_, ctx_);
     addOperationRoutes(router_, ctx_);
+    addAdminRoutes(router_, ctx_);
   }
 
   Status start() {

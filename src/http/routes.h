@@ -9,5 +9,6 @@ namespace snapq::http {
 void addSessionRoutes(Router& router, ApiContext& ctx, bool secure_cookie);  // /session, /me
 void addJobRoutes(Router& router, ApiContext& ctx);                          // /jobs
 void addOperationRoutes(Router& router, ApiContext& ctx);                    // /healthz, /readyz
+void addAdminRoutes(Router& router, ApiContext& ctx);                        // /users, /tokens
 
 }  // namespace snapq::http
