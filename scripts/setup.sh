@@ -11,7 +11,7 @@ PACKAGES=(
   libsodium-dev
   nlohmann-json3-dev
   libcli11-dev
-  libboost-dev libcurl4-openssl-dev
+  libboost-dev libcurl4-openssl-dev libssl-dev
   libyaml-cpp-dev
   libgtest-dev libgmock-dev googletest
   # The live tests' real services (scripts/pdns.sh, scripts/json-server.sh). npm is not

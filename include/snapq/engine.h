@@ -48,6 +48,15 @@ struct Dispatched {
 // released, seen by subscribers after the state was committed.
 using JobListener = std::function<void(const Job&)>;
 
+// A committed change of a job made by this engine (this process): the job as
+// it is afterwards (for `deleted`: as it was).
+struct JobChange {
+  enum class Kind { dispatched, claimed, attempted, rescued, managed, deleted };
+  Kind kind = Kind::dispatched;
+  Job job;
+};
+using JobChangeListener = std::function<void(const JobChange&)>;
+
 struct RetentionPolicy {
   Duration success{14LL * 24 * 3600 * 1000};  // success and skipped
   Duration failed{90LL * 24 * 3600 * 1000};   // failed, conflict and cancelled
@@ -135,6 +144,10 @@ class Engine {
 
   // Called after a job's final state is committed (from a worker thread).
   void onJobFinished(JobListener listener);
+  // Called after every change this engine commits (dispatch, claim, each
+  // attempt's outcome, rescue, manager operations), in commit order, from a
+  // thread of its own; a slow listener delays only other listeners.
+  void onJobChanged(JobChangeListener listener);
 
   // Writes made in the same transaction as every manager operation (retry,
   // cancel, delete), given the job as it is afterwards (for a delete: as it

@@ -114,7 +114,8 @@ struct JobFilter {
   std::vector<TriggerSource> triggers;
   std::string target_type;
   std::string target_id;
-  std::string q;  // substring of target id, action or error
+  std::string q;                // substring of target id, action or error
+  std::string idempotency_key;  // the one job dispatched with this key
   std::optional<TimePoint> since;
   std::optional<TimePoint> until;
   int limit = 25;
@@ -126,6 +127,50 @@ struct JobPage {
   std::optional<int64_t> next_before_id;
   // Counts per status under every filter except the status filter.
   std::map<JobStatus, int64_t> status_counts;
+};
+
+// The health view (Store::jobHealth): a window [since, now) of the audit log.
+struct HealthQuery {
+  TimePoint since{};         // window start, inclusive
+  TimePoint now{};           // window end, exclusive; also "now" for what is due
+  Duration bucket{3600000};  // width of one series bucket; buckets start at `since`
+};
+
+struct ServiceHealth {
+  std::string service;  // empty in HealthReport::totals
+  // Jobs created in the window, by their status now.
+  int64_t total = 0, success = 0, failed = 0, conflict = 0, skipped = 0, cancelled = 0;
+  int64_t pending = 0;  // queued + running, all time (not bound to the window)
+  // Nearest-rank percentiles (PostgreSQL's percentile_disc) of duration_ms
+  // (finished_at - started_at of the last attempt) over the jobs that finished in
+  // the window; nullopt when none did. Cancelled jobs never ran: no duration.
+  std::optional<int64_t> p50_ms, p95_ms;
+  // finished_at of the latest successful job with action "sync", all time.
+  std::optional<TimePoint> last_sync_at;
+  // run_at of the oldest queued job that is due (run_at <= now): how long work has
+  // waited for a worker. A job waiting out a retry backoff or a future run_at is
+  // not late, so it is not counted; for a job that never retried run_at is its
+  // created_at. nullopt when nothing due is waiting.
+  std::optional<TimePoint> oldest_queued_at;
+};
+
+// Jobs that finished inside [start, start + bucket) (the last bucket ends at `now`).
+struct HealthBucket {
+  TimePoint start{};
+  int64_t success = 0;
+  int64_t failed = 0;  // failed + conflict
+};
+
+struct HealthReport {
+  ServiceHealth totals;  // over every service
+  // Sorted by name: every service with a job created in the window, a job that
+  // ran and finished in the window, or a pending job.
+  std::vector<ServiceHealth> services;
+  std::vector<HealthBucket> series;  // every bucket from since to now, in order, zeros included
+  // Every service's latest successful sync (ServiceHealth::last_sync_at), all
+  // time, listed in `services` or not: a window of zero length (since == now)
+  // is a cheap way to read these with the pending counts.
+  std::map<std::string, TimePoint> last_syncs;
 };
 
 }  // namespace snapq

@@ -101,7 +101,8 @@ struct SnapshotQuery {
   // "alice@example.test"); converted to the field's type by the driver.
   std::map<std::string, std::string> equals;
   std::optional<RowStatus> status;
-  bool pending_only = false;  // any of the three pending statuses
+  bool pending_only = false;        // any of the three pending statuses
+  std::vector<RowStatus> statuses;  // any of these; empty: no such filter
   // Case-insensitive substring over the searchable fields (and the key).
   std::string q;
   // A declared field or "key", "last_synced_at", "updated_at"; ties broken by

@@ -189,6 +189,10 @@ class Store {
   virtual Result<Job> getJob(int64_t id) = 0;
   virtual Result<std::vector<JobEvent>> jobEvents(int64_t id) = 0;
   virtual Result<JobPage> listJobs(const JobFilter& filter) = 0;
+  // Counts, durations and a time series over a window (HealthReport in job.h),
+  // read in one consistent snapshot. invalid_argument when now < since, the
+  // bucket is not positive or the window holds more than 10000 buckets.
+  virtual Result<HealthReport> jobHealth(const HealthQuery& query) = 0;
 
   // Manager operations; each is recorded in admin_actions.
   virtual Result<Job> retryJob(const ManagerRequest& request) = 0;

@@ -72,6 +72,8 @@ Result<LoginOutcome> Auth::login(const std::string& name, const std::string& pas
 
 Status Auth::logout(const std::string& session_id) { return store_.deleteSession(secretHash(session_id)); }
 
+Result<int64_t> Auth::sweepSessions(TimePoint now) { return store_.deleteExpiredSessions(now, options_.session_idle); }
+
 Result<std::optional<SessionAuth>> Auth::authenticateSession(const std::string& session_id, TimePoint now) {
   if (session_id.empty()) return std::optional<SessionAuth>();
   std::string id_hash = secretHash(session_id);

@@ -94,6 +94,8 @@ class Auth {
   Result<LoginOutcome> login(const std::string& name, const std::string& password, const std::string& address,
                              TimePoint now);
   Status logout(const std::string& session_id);
+  // Deletes sessions that expired (idle or absolute); returns how many.
+  Result<int64_t> sweepSessions(TimePoint now);
   // nullopt: no such session, or expired (idle or absolute), or its user is disabled.
   Result<std::optional<SessionAuth>> authenticateSession(const std::string& session_id, TimePoint now);
   // Whether `header` (X-CSRF-Token) is the session's CSRF token; constant time.

@@ -88,6 +88,17 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
     for (const InstanceSpec& i : s.instances) limit += std::max(1, i.policy.concurrency);
     options.service_concurrency[s.name] = limit;
   }
+  if (args.migrate) {
+    auto store = openStore(rt->url);
+    if (!store) {
+      exit_code = reportStatus(store.status());
+      return nullptr;
+    }
+    if (Status s = (*store)->migrate(); !s) {
+      exit_code = reportStatus(s);
+      return nullptr;
+    }
+  }
   rt->store = openReadyStore(rt->url, exit_code);
   if (!rt->store) return nullptr;
   rt->logger = std::make_shared<StderrLogger>(args.log_level);

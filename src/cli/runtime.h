@@ -28,6 +28,7 @@ struct RuntimeArgs {
   std::optional<Duration> heartbeat;
   LogLevel log_level = LogLevel::warn;  // a one-shot command keeps quiet; a worker says more
   bool config_optional = false;         // serve: without a file, no services (jobs, users, health)
+  bool migrate = false;                 // serve: bring the schema up to date first (safe on every node)
 };
 
 // Adds --config and --db to a command.

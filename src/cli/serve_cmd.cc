@@ -2,26 +2,20 @@
 // process, until SIGTERM or SIGINT; then requests in flight are answered, new
 // ones refused, running jobs finish (or go back to the queue) and it exits 0.
 #include <pthread.h>
-#include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <ctime>
 #include <cstdlib>
 #include <iostream>
 
 #include "auth/auth_service.h"
 #include "cli/cli_common.h"
-#include "cli/runtime.h"
-#include "http/api_server.h"
+#include "cli/serve.h"
 #include "net/address.h"
 
 namespace snapq::cli {
 namespace {
-
-struct ServeArgs {
-  RuntimeArgs runtime;
-  std::string listen;
-  int handler_threads = 8;
-};
 
 std::string listenAddress(const ServeArgs& args) {
   if (!args.listen.empty()) return args.listen;
@@ -30,38 +24,43 @@ std::string listenAddress(const ServeArgs& args) {
 }
 
 // The first start creates `admin`: with SNAPQ_ADMIN_PASSWORD, or with a random
-// password printed here, once.
-Status bootstrapAdmin(auth::Auth& auth, Clock& clock) {
+// password (returned, to be printed once).
+Result<std::string> bootstrapAdmin(auth::Auth& auth, Clock& clock) {
   std::optional<std::string> password;
   if (const char* env = std::getenv("SNAPQ_ADMIN_PASSWORD"); env && *env) password = env;
   auto boot = auth.bootstrapAdmin(clock.now(), password);
   if (!boot) return boot.status();
-  if (boot->created && !boot->generated_password.empty()) {
-    std::cout << "created user admin with password " << boot->generated_password
-              << " (shown once; change it with: snapq user passwd admin)" << std::endl;
-  } else if (boot->created) {
+  if (boot->created && boot->generated_password.empty()) {
     std::cout << "created user admin with the password from SNAPQ_ADMIN_PASSWORD" << std::endl;
   }
-  return Status::ok();
+  return boot->generated_password;
 }
 
-int runServe(ServeArgs args) {
-  // Signals are taken by sigwait, never by a handler: blocked before any thread exists.
+}  // namespace
+
+sigset_t blockStopSignals() {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return stop_signals;
+}
 
+int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function<void(ServeReady&)>& ready,
+                     const std::string& who) {
   auto address = net::parseHostPort(listenAddress(args));
   if (!address) return usageError("--listen: " + address.status().message());
+  if (args.tls_cert.empty() != args.tls_key.empty()) return usageError("--tls-cert and --tls-key go together");
   args.runtime.log_level = LogLevel::info;
   args.runtime.config_optional = true;
+  args.runtime.migrate = true;
   int exit_code = kExitOk;
   auto rt = Runtime::open(args.runtime, /*run_jobs=*/true, exit_code);
   if (!rt) return exit_code;
   auth::Auth auth(rt->store->auth());
-  if (Status s = bootstrapAdmin(auth, rt->engine->clock()); !s) return reportStatus(s);
+  auto password = bootstrapAdmin(auth, rt->engine->clock());
+  if (!password) return reportStatus(password.status());
   if (Status s = rt->start(); !s) return reportStatus(s);
 
   http::ApiServerOptions options;
@@ -69,24 +68,29 @@ int runServe(ServeArgs args) {
   options.http.port = address->port;
   options.http.io_threads = 2;
   options.handler_threads = args.handler_threads;
-  http::ApiContext context{*rt->store, *rt->engine, auth, *rt->logger, &rt->config, rt->sync.get(), nullptr};
+  if (!args.tls_cert.empty()) options.http.tls = net::TlsFiles{args.tls_cert, args.tls_key};
+  http::ApiContext context{*rt->store, *rt->engine, auth, *rt->logger, &rt->config, rt->sync.get()};
   http::ApiServer server(context, options);
   if (Status s = server.start(); !s) return reportStatus(s);
-  std::cout << "snapq serve ready: " << server.url() << " (db " << rt->store->driverName() << ", "
-            << rt->engine->options().workers << " workers, " << rt->config.services.size() << " service(s))"
-            << std::endl;
+  ServeReady state{*rt, server, *password};
+  ready(state);
 
+  // Waiting for the stop signal, expired sessions go every few minutes.
   int received = 0;
-  sigwait(&stop_signals, &received);
-  std::cerr << "snapq serve: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
+  const timespec sweep_every{300, 0};
+  while ((received = sigtimedwait(&stop_signals, nullptr, &sweep_every)) < 0) {
+    if (errno != EAGAIN && errno != EINTR) break;
+    if (auto swept = auth.sweepSessions(rt->engine->clock().now()); !swept) {
+      rt->logger->log(LogLevel::warn, "deleting expired sessions failed: " + swept.status().toString());
+    }
+  }
+  std::cerr << "snapq " << who << ": " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
             << " received; answering requests in flight, then finishing running jobs" << std::endl;
   server.stop();
   rt.reset();
-  std::cerr << "snapq serve: stopped" << std::endl;
+  std::cerr << "snapq " << who << ": stopped" << std::endl;
   return kExitOk;
 }
-
-}  // namespace
 
 void addServeCommand(CLI::App& app, Action& chosen) {
   auto args = std::make_shared<ServeArgs>();
@@ -99,7 +103,23 @@ void addServeCommand(CLI::App& app, Action& chosen) {
   cmd->add_option("--handler-threads", args->handler_threads, "threads answering API requests")
       ->default_val(8)
       ->check(CLI::Range(1, 256));
-  cmd->callback([args, &chosen] { chosen = [args] { return runServe(*args); }; });
+  cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain) file: serve HTTPS only, with --tls-key")
+      ->type_name("FILE");
+  cmd->add_option("--tls-key", args->tls_key, "PEM private key file of --tls-cert (unencrypted)")->type_name("FILE");
+  cmd->callback([args, &chosen] {
+    chosen = [args] {
+      sigset_t stop_signals = blockStopSignals();
+      return serveUntilSignal(*args, stop_signals, [](ServeReady& s) {
+        if (!s.admin_password.empty()) {
+          std::cout << "created user admin with password " << s.admin_password
+                    << " (shown once; change it with: snapq user passwd admin)" << std::endl;
+        }
+        std::cout << "snapq serve ready: " << s.server.url() << " (db " << s.runtime.store->driverName() << ", "
+                  << s.runtime.engine->options().workers << " workers, " << s.runtime.config.services.size()
+                  << " service(s))" << std::endl;
+      });
+    };
+  });
 }
 
 }  // namespace snapq::cli

@@ -6,6 +6,7 @@
 #include "cli/cli_common.h"
 #include "cli/runtime.h"
 #include "sync/row_json.h"
+#include "sync/snapshot_query_parse.h"
 
 namespace snapq::cli {
 namespace {
@@ -75,22 +76,15 @@ int runList(const SnapshotArgs& args) {
   query.q = args.q;
   query.limit = args.limit;
   query.cursor = args.cursor;
-  query.sort = args.sort;
-  if (!query.sort.empty() && query.sort[0] == '-') {
-    query.descending = true;
-    query.sort.erase(0, 1);
-  }
+  if (Status s = parseRowSort(args.sort, query); !s) return usageError("--sort: " + s.message());
   for (const std::string& w : args.where) {
     size_t eq = w.find('=');
     if (eq == std::string::npos || eq == 0) return usageError("--where needs field=value, got '" + w + "'");
     query.equals[w.substr(0, eq)] = w.substr(eq + 1);
   }
-  if (args.status == "pending") {
-    query.pending_only = true;
-  } else if (!args.status.empty()) {
-    query.status = parseRowStatus(args.status);
-    if (!query.status) return usageError("unknown --status '" + args.status + "'");
-  }
+  auto statuses = parseRowStatusList(args.status);
+  if (!statuses) return usageError("--status: " + statuses.status().message());
+  query.statuses = std::move(*statuses);
   auto page = rt->sync->snapshots().listRows(*table, query);
   if (!page) return reportStatus(page.status());
   if (args.json) {
@@ -138,7 +132,8 @@ void addSnapshotCommand(CLI::App& app, Action& chosen) {
   list->add_option("--scope", list_args->scope, "only this scope");
   list->add_option("-q,--search", list_args->q, "case-insensitive text in the searchable fields or the key");
   list->add_option("--where", list_args->where, "exact match on a field: field=value; repeatable")->type_name("F=V");
-  list->add_option("--status", list_args->status, "synced, pending, pending_update, failed, conflict, ...");
+  list->add_option("--status", list_args->status,
+                   "synced, pending, pending_update, failed, conflict, ... (comma list)");
   list->add_option("--sort", list_args->sort, "field to sort by; -field for descending")->default_val("key");
   list->add_option("--limit", list_args->limit, "rows per page")->check(CLI::Range(1, 1000))->default_val(50);
   list->add_option("--cursor", list_args->cursor, "the next page, as a previous page printed it");

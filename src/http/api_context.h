@@ -13,8 +13,6 @@ class SyncService;
 
 namespace snapq::http {
 
-class EventHub;
-
 struct ApiContext {
   Store& store;
   Engine& engine;
@@ -22,7 +20,6 @@ struct ApiContext {
   Logger& logger;
   const Config* config = nullptr;  // null: no services (jobs, users and health only)
   SyncService* sync = nullptr;     // null with config == null
-  EventHub* events = nullptr;
 
   Clock& clock() { return engine.clock(); }
 };

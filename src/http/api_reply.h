@@ -4,9 +4,11 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <string>
 
 #include "net/http_message.h"
+#include "net/http_server.h"
 #include "snapq/status.h"
 
 namespace snapq::http {
@@ -18,6 +20,9 @@ struct Reply {
   // Already rendered (text/plain, text/event-stream are not JSON): used instead of `body`.
   std::string raw;
   std::string raw_type;
+  // Set: the response is a stream this takes over (server-sent events); the
+  // rest of the reply is ignored.
+  std::function<void(net::Responder)> stream;
 
   static Reply json(int status, nlohmann::json body);
   static Reply noContent();

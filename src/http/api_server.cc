@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "http/api_auth.h"
+#include "http/event_hub.h"
 #include "http/handler_pool.h"
 #include "http/router.h"
 #include "http/routes.h"
@@ -42,13 +43,23 @@ class ApiServer::Impl {
   Impl(ApiContext context, ApiServerOptions options)
       : ctx_(context),
         options_(std::move(options)),
+        events_(context.engine, options_.events),
         server_(options_.http, net::AsyncHandler([this](net::HttpRequest req, net::Responder res) {
                   accept(std::move(req), std::move(res));
                 })) {
-    addSessionRoutes(router_, ctx_, /*secure_cookie=*/false);
+    addSessionRoutes(router_, ctx_, /*secure_cookie=*/options_.http.tls.has_value());
     addJobRoutes(router_, ctx_);
     addOperationRoutes(router_, ctx_);
     addAdminRoutes(router_, ctx_);
+    addHealthRoutes(router_, ctx_);
+    router_.add("GET", "/api/v1/events", Permission::sync_job_view, [this](ApiRequest& r) {
+      if (auto bad = rejectUnknownParams(r, {})) return *bad;
+      Reply reply;
+      reply.stream = [this](net::Responder responder) { events_.attach(std::move(responder)); };
+      return reply;
+    });
+    addServiceRoutes(router_, ctx_);
+    addMetricsRoutes(router_, ctx_, options_.metrics_open);
   }
 
   Status start() {
@@ -68,8 +79,10 @@ class ApiServer::Impl {
   void accept(net::HttpRequest req, net::Responder responder) {
     auto shared = std::make_shared<std::pair<net::HttpRequest, net::Responder>>(std::move(req), std::move(responder));
     bool queued = pool_ && pool_->post([this, shared] {
+      Reply reply = serve(shared->first);
+      if (reply.stream) return reply.stream(std::move(shared->second));
       net::HttpResponse out;
-      serve(shared->first).writeTo(out);
+      reply.writeTo(out);
       shared->second.send(std::move(out));
     });
     if (!queued) {
@@ -130,6 +143,7 @@ class ApiServer::Impl {
   ApiContext ctx_;
   ApiServerOptions options_;
   Router router_;
+  EventHub events_;  // outlives the server, whose stop() ends its streams
   std::unique_ptr<HandlerPool> pool_;
   net::HttpServer server_;
 };
@@ -141,7 +155,8 @@ Status ApiServer::start() { return impl_->start(); }
 void ApiServer::stop() { impl_->stop(); }
 uint16_t ApiServer::port() const { return impl_->port(); }
 std::string ApiServer::url() const {
-  return "http://" + net::formatHostPort(impl_->options().http.host, impl_->port());
+  return std::string(impl_->options().http.tls ? "https://" : "http://") +
+         net::formatHostPort(impl_->options().http.host, impl_->port());
 }
 
 }  // namespace snapq::http

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "http/api_context.h"
+#include "http/event_hub.h"
 #include "net/http_server.h"
 
 namespace snapq::http {
@@ -19,6 +20,10 @@ struct ApiServerOptions {
   // Requests waiting for a handler thread beyond this are answered 503 at once.
   size_t max_waiting = 4096;
   bool access_log = true;
+  // GET /metrics without authentication (for a scraper on a trusted network);
+  // otherwise it needs sync.job.view.
+  bool metrics_open = false;
+  EventHubOptions events;
 };
 
 class ApiServer {

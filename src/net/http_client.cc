@@ -16,12 +16,19 @@ void initCurlOnce() {
 struct Transfer {
   ClientResponse* response;
   size_t max_bytes;
+  const std::function<bool(std::string_view)>* on_body;
   bool too_large = false;
+  bool stopped = false;  // by on_body
 };
 
 size_t onBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t n = size * count;
+  if (*t->on_body) {
+    if ((*t->on_body)(std::string_view(data, n))) return n;
+    t->stopped = true;
+    return 0;
+  }
   if (t->response->body.size() + n > t->max_bytes) {
     t->too_large = true;
     return 0;  // anything short of n aborts the transfer
@@ -106,7 +113,7 @@ Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   CURL* c = handle_->curl;
   curl_easy_reset(c);  // options only: open connections stay in the handle's cache
   ClientResponse response;
-  Transfer transfer{&response, options_.max_response_bytes};
+  Transfer transfer{&response, options_.max_response_bytes, &request.on_body};
   char error_text[CURL_ERROR_SIZE] = {0};
   // libcurl's option type. NOLINTNEXTLINE(google-runtime-int)
   const long timeout_ms = static_cast<long>(std::max<int64_t>(1, request.timeout.count()));
@@ -117,6 +124,7 @@ Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_PROXY, options_.proxy.c_str());
+  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -159,7 +167,7 @@ Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
 
   const CURLcode code = curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
-  if (code != CURLE_OK) {
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && transfer.stopped)) {
     const std::string detail = error_text[0] ? error_text : curl_easy_strerror(code);
     switch (code) {
       case CURLE_COULDNT_CONNECT:

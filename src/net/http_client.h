@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "net/http_message.h"
 #include "snapq/status.h"
@@ -23,6 +25,12 @@ struct ClientRequest {
   std::string body;  // sent when non-empty (and always for POST, PUT and PATCH)
   // For the whole exchange: connecting, sending, waiting and reading.
   std::chrono::milliseconds timeout{30'000};
+  // Set: the response body is handed over piece by piece as it arrives (a
+  // streamed response, server-sent events) instead of collected in
+  // ClientResponse::body, and max_response_bytes does not apply. Returning
+  // false ends the transfer (and closes its connection); send() then returns
+  // the response's status and headers as a success.
+  std::function<bool(std::string_view piece)> on_body;
 };
 
 struct ClientResponse {
@@ -39,6 +47,10 @@ struct HttpClientOptions {
   // Empty: no proxy, whatever http_proxy says (snapq talks to the services
   // it is configured for, and tests to loopback).
   std::string proxy;
+  // A PEM file of the certificate authorities that https servers' certificates
+  // must chain to, instead of the system's (a test CA, a private one). Peers
+  // are always verified, host names included.
+  std::string ca_file;
 };
 
 // Why a request got no response. The difference matters to a caller that

@@ -43,20 +43,17 @@ class Engine::Impl {
               (void)engine.store_->setProgress(id, engine.options_.worker_id, std::move(json));
             }),
         pool_(*engine.store_, engine.options_, *engine.env_.clock, executor_, engine.options_.worker_id,
-              [this](std::vector<Job>& jobs) {
-                std::erase_if(jobs, [](const Job& j) { return !isTerminal(j.status); });
-                notifier_.publish(std::move(jobs));
+              [this](JobChange::Kind kind, std::vector<Job>& jobs) {
+                if (kind == JobChange::Kind::attempted) {
+                  notifier_.publish(kind, std::move(jobs));
+                } else if (notifier_.wantsChanges()) {
+                  notifier_.publish(kind, jobs);  // a copy: the pool runs these
+                }
               },
               health_, *engine.env_.logger),
         maintenance_(
             *engine.store_, engine.options_, *engine.env_.clock, pool_, health_,
-            [this](const std::vector<Job>& rescued) {
-              std::vector<Job> failed;
-              for (const Job& j : rescued) {
-                if (isTerminal(j.status)) failed.push_back(j);
-              }
-              notifier_.publish(std::move(failed));
-            },
+            [this](const std::vector<Job>& rescued) { notifier_.publish(JobChange::Kind::rescued, rescued); },
             [&engine] {
               auto pruned = engine.prune();
               if (!pruned) engine.env_.logger->log(LogLevel::warn, "pruning failed: " + pruned.status().toString());
@@ -114,6 +111,8 @@ void Engine::registerJobType(JobType type) {
 
 void Engine::onJobFinished(JobListener listener) { impl_->notifier_.subscribe(std::move(listener)); }
 
+void Engine::onJobChanged(JobChangeListener listener) { impl_->notifier_.subscribe(std::move(listener)); }
+
 Result<Dispatched> Engine::dispatch(DispatchRequest request) {
   std::vector<DispatchRequest> one;
   one.push_back(std::move(request));
@@ -139,12 +138,23 @@ Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest
     }
     insert.jobs.push_back(std::move(*job));
   }
+  // What listeners will see of the new jobs; copied only when someone listens.
+  std::vector<NewJob> copies;
+  if (impl_->notifier_.wantsChanges()) copies = insert.jobs;
+  const TimePoint now = insert.now;
   auto inserted = store_->insertJobs(std::move(insert));
   if (!inserted) return inserted.status();
   std::vector<Dispatched> out;
   out.reserve(inserted->size());
   for (const InsertedJob& j : *inserted) out.push_back({j.id, j.existing});
   impl_->pool_.wake();
+  if (!copies.empty()) {
+    std::vector<Job> jobs;
+    for (size_t i = 0; i < copies.size() && i < inserted->size(); ++i) {
+      if (!(*inserted)[i].existing) jobs.push_back(queuedJob(copies[i], (*inserted)[i].id, now));
+    }
+    impl_->notifier_.publish(JobChange::Kind::dispatched, std::move(jobs));
+  }
   return out;
 }
 
@@ -191,16 +201,30 @@ ManagerRequest Engine::managerRequest(int64_t id, const Actor& actor, BulkAction
 
 Result<Job> Engine::retry(int64_t id, const Actor& actor, bool override_conflict, const std::string& address) {
   auto job = store_->retryJob(managerRequest(id, actor, BulkAction::retry, override_conflict, address));
-  if (job) impl_->pool_.wake();
+  if (job) {
+    impl_->pool_.wake();
+    impl_->notifier_.publish(JobChange::Kind::managed, {*job});
+  }
   return job;
 }
 
 Result<Job> Engine::cancel(int64_t id, const Actor& actor, const std::string& address) {
-  return store_->cancelJob(managerRequest(id, actor, BulkAction::cancel, false, address));
+  auto job = store_->cancelJob(managerRequest(id, actor, BulkAction::cancel, false, address));
+  if (job) impl_->notifier_.publish(JobChange::Kind::managed, {*job});
+  return job;
 }
 
 Status Engine::remove(int64_t id, const Actor& actor, const std::string& address) {
-  return store_->deleteJob(managerRequest(id, actor, BulkAction::remove, false, address));
+  ManagerRequest request = managerRequest(id, actor, BulkAction::remove, false, address);
+  // The job as it was, seen in the delete's transaction.
+  auto was = std::make_shared<Job>();
+  request.extra = [was, hook = std::move(request.extra)](Txn& txn, const Job& job) {
+    *was = job;
+    return hook ? hook(txn, job) : Status::ok();
+  };
+  Status s = store_->deleteJob(request);
+  if (s.isOk() && was->id != 0) impl_->notifier_.publishDeleted(*was);
+  return s;
 }
 
 std::vector<BulkOutcome> Engine::bulk(BulkAction action, const std::vector<int64_t>& ids, const Actor& actor,

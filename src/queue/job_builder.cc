@@ -81,4 +81,26 @@ Result<NewJob> buildNewJob(const DispatchRequest& r, const Masker& masker, const
   return job;
 }
 
+Job queuedJob(const NewJob& n, int64_t id, TimePoint now) {
+  Job j;
+  j.id = id;
+  j.service = n.service;
+  j.instance = n.instance;
+  j.action = n.action;
+  j.kind = n.kind;
+  j.target_type = n.target_type;
+  j.target_id = n.target_id;
+  j.status = JobStatus::queued;
+  j.max_attempts = n.max_attempts;
+  j.priority = n.priority;
+  j.queue = n.queue;
+  j.trigger_source = n.trigger_source;
+  j.actor = n.actor;
+  j.payload = n.payload;
+  j.expected_hash = n.expected_hash;
+  j.created_at = now;
+  j.run_at = n.run_at.value_or(now);
+  return j;
+}
+
 }  // namespace snapq

@@ -15,4 +15,8 @@ Result<NewJob> buildNewJob(const DispatchRequest& request, const Masker& masker,
 // Names used as service, instance, action and queue: 1-100 of [A-Za-z0-9_.:/-].
 bool isValidName(std::string_view name);
 
+// The job as the store holds it right after inserting `job` as `id` at `now`
+// (queued, no attempt yet), for listeners of changes.
+Job queuedJob(const NewJob& job, int64_t id, TimePoint now);
+
 }  // namespace snapq

@@ -13,19 +13,35 @@ Notifier::~Notifier() {
   thread_.join();
 }
 
-void Notifier::subscribe(JobListener listener) {
+void Notifier::subscribe(JobListener finished) {
   std::lock_guard lock(mu_);
-  listeners_.push_back(std::move(listener));
+  finished_.push_back(std::move(finished));
 }
 
-void Notifier::publish(std::vector<Job> jobs) {
+void Notifier::subscribe(JobChangeListener changed) {
+  std::lock_guard lock(mu_);
+  changed_.push_back(std::move(changed));
+}
+
+void Notifier::publish(JobChange::Kind kind, std::vector<Job> jobs) {
   if (jobs.empty()) return;
   {
     std::lock_guard lock(mu_);
-    if (listeners_.empty()) return;
-    for (Job& j : jobs) queue_.push_back(std::move(j));
+    if (finished_.empty() && changed_.empty()) return;
+    for (Job& j : jobs) queue_.push_back({kind, std::move(j)});
   }
   cv_.notify_one();
+}
+
+bool Notifier::wantsChanges() const {
+  std::lock_guard lock(mu_);
+  return !changed_.empty();
+}
+
+void Notifier::publishDeleted(Job job) {
+  std::vector<Job> one;
+  one.push_back(std::move(job));
+  publish(JobChange::Kind::deleted, std::move(one));
 }
 
 void Notifier::loop() {
@@ -33,12 +49,17 @@ void Notifier::loop() {
   while (true) {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;
-    std::deque<Job> jobs;
-    jobs.swap(queue_);
-    std::vector<JobListener> listeners = listeners_;
+    std::deque<JobChange> changes;
+    changes.swap(queue_);
+    std::vector<JobListener> finished = finished_;
+    std::vector<JobChangeListener> changed = changed_;
     lock.unlock();
-    for (const Job& job : jobs) {
-      for (const auto& listener : listeners) listener(job);
+    for (const JobChange& change : changes) {
+      for (const auto& listener : changed) listener(change);
+      const bool by_worker = change.kind == JobChange::Kind::attempted || change.kind == JobChange::Kind::rescued;
+      if (by_worker && isTerminal(change.job.status)) {
+        for (const auto& listener : finished) listener(change.job);
+      }
     }
     lock.lock();
   }

@@ -108,6 +108,7 @@ void WorkerPool::fetchLoop() {
     }
     claim_backoff_.reset();
     if (!claimed->empty()) {
+      if (committed_) committed_(JobChange::Kind::claimed, *claimed);
       for (Job& job : *claimed) {
         held_.insert(job.id);
         ready_.push_back(std::move(job));
@@ -184,7 +185,7 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
       for (size_t i = 0; i < batch->size() && i < applied->size(); ++i) {
         if ((*applied)[i]) jobs.push_back(std::move((*batch)[i].job));
       }
-      if (!jobs.empty()) committed_(jobs);
+      if (!jobs.empty()) committed_(JobChange::Kind::attempted, jobs);
     }
     std::unique_lock lock(mu_);
     if (applied) completion_backoff_.reset();

@@ -28,7 +28,8 @@ class WorkerPool {
  public:
   // Called (off the worker threads) with the jobs of a committed batch of
   // attempts, as they read after the commit.
-  using Committed = std::function<void(std::vector<Job>& jobs)>;
+  // Jobs this pool claimed (running) or whose attempts it recorded, after the commit.
+  using Committed = std::function<void(JobChange::Kind kind, std::vector<Job>& jobs)>;
 
   WorkerPool(Store& store, const EngineOptions& options, Clock& clock, const Executor& executor,
              std::string worker_id, Committed committed, StoreHealth& health, Logger& logger);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <thread>
+#include <utility>
 
 namespace snapq {
 
@@ -43,10 +44,15 @@ std::optional<RemoteError> InstanceGate::enter(bool priority, std::stop_token st
     }
     ++in_flight_;
   }
+  // One count per request that the rate limit held up or put off, however many times it slept.
+  bool waited = false;
+  auto countWait = [&] {
+    if (!std::exchange(waited, true)) rate_waits_.fetch_add(1);
+  };
   while (true) {
     Duration wait = bucket_.reserve(priority);
     if (wait <= Duration::zero()) break;
-    rate_waits_.fetch_add(1);
+    countWait();
     if (wait > max_wait) {
       release();
       return RemoteError{RemoteError::Kind::rate_limited, "request budget of the instance exhausted", wait, 0};
@@ -64,6 +70,7 @@ std::optional<RemoteError> InstanceGate::enter(bool priority, std::stop_token st
   }
   if (window_cap_ > 0) {
     auto at = reserveInWindow(clock_.now());
+    if (!at || *at > clock_.now()) countWait();
     if (!at) {
       release();
       return RemoteError{RemoteError::Kind::rate_limited, "request budget of the instance exhausted", max_wait, 0};
@@ -88,6 +95,7 @@ void InstanceGate::leave(const RemoteError* error) {
   if (error == nullptr || error->kind == RemoteError::Kind::not_found || error->kind == RemoteError::Kind::rejected) {
     breaker_.onSuccess();  // the instance answered sensibly
   } else if (error->kind == RemoteError::Kind::rate_limited) {
+    rate_waits_.fetch_add(1);  // the service said 429: this job is put off, and so is everyone's next request
     bucket_.pauseUntil(clock_.now() + error->retry_after);
   } else {
     breaker_.onFailure();

@@ -33,6 +33,9 @@ class InstanceGate {
 
   CircuitBreaker::State circuit() const { return breaker_.state(); }
   int64_t requests() const { return requests_.load(); }
+  // Requests the rate limit held up or put off: a wait for the token bucket
+  // (which a 429's Retry-After pauses) or the sliding window, a refusal
+  // because that wait would exceed max_wait, and every 429 answer itself.
   int64_t rateLimitWaits() const { return rate_waits_.load(); }
 
   static constexpr Duration max_wait{2000};

@@ -109,17 +109,7 @@ Result<Dispatched> Repository::syncNow(const Actor& actor, const std::string& in
 }
 
 Result<std::optional<TimePoint>> Repository::lastSyncedAt(const std::string& instance) const {
-  JobFilter filter;
-  filter.services = {service_};
-  filter.instances = {instance};
-  filter.actions = {"sync"};
-  filter.target_type = resource_;
-  filter.statuses = {JobStatus::success};
-  filter.limit = 1;
-  auto page = sync_->engine().store().listJobs(filter);
-  if (!page) return page.status();
-  if (page->jobs.empty()) return std::optional<TimePoint>();
-  return page->jobs.front().finished_at;
+  return sync_->lastSyncedAt(service_, resource_, instance);
 }
 
 }  // namespace snapq

@@ -15,7 +15,21 @@ RowStatus pendingStatusFor(const std::string& action) {
 
 }  // namespace
 
+Result<std::optional<Dispatched>> SyncService::repeatOf(const std::string& idempotency_key) {
+  if (idempotency_key.empty()) return std::optional<Dispatched>();
+  JobFilter filter;
+  filter.idempotency_key = idempotency_key;
+  filter.limit = 1;
+  auto page = engine_.store().listJobs(filter);
+  if (!page) return page.status();
+  if (page->jobs.empty()) return std::optional<Dispatched>();
+  return std::optional<Dispatched>(Dispatched{page->jobs.front().id, true});
+}
+
 Result<Dispatched> SyncService::dispatchSync(const SyncRequest& request) {
+  auto repeat = repeatOf(request.idempotency_key);
+  if (!repeat) return repeat.status();
+  if (*repeat) return **repeat;
   auto table = this->table(request.service, request.resource);
   if (!table) return table.status();
   const ServiceSpec& service = *config_.service(request.service);
@@ -42,7 +56,10 @@ Result<Dispatched> SyncService::dispatchSync(const SyncRequest& request) {
   return engine_.dispatch(std::move(r));
 }
 
-Result<Dispatched> SyncService::dispatchMutation(const MutationRequest& request) {
+// Every member must be a declared field of the right type (a custom action
+// also takes parameters of its own); keys cannot change; a create needs its
+// required fields. All problems are collected, not only the first.
+Result<SyncService::CheckedData> SyncService::checkData(const MutationRequest& request) const {
   auto table = this->table(request.service, request.resource);
   if (!table) return table.status();
   const ServiceSpec& service = *config_.service(request.service);
@@ -50,39 +67,78 @@ Result<Dispatched> SyncService::dispatchMutation(const MutationRequest& request)
   if (service.instance(request.instance) == nullptr) {
     return Status::notFound("service " + request.service + " has no instance '" + request.instance + "'");
   }
-  const WriteSpec* write = resource.write(request.action);
-  if (write == nullptr) return Status::notFound(resource.name + " has no action '" + request.action + "'");
+  if (resource.write(request.action) == nullptr) {
+    return Status::notFound(resource.name + " has no action '" + request.action + "'");
+  }
   if (!request.data.is_object()) return Status::invalidArgument("data must be a JSON object");
   const RowBuilder& builder = rows(request.service, request.resource);
-  bool create = request.action == "create";
-  bool custom_action = !create && request.action != "update" && request.action != "delete";
-
-  // Every member must be a declared field of the right type; keys cannot change.
-  json data = json::object();
+  const bool create = request.action == "create";
+  const bool custom_action = !create && request.action != "update" && request.action != "delete";
+  CheckedData out;
   for (const auto& [name, value] : request.data.items()) {
     const FieldSpec* field = resource.field(name);
     if (field == nullptr && custom_action) {
-      data[name] = value;  // a parameter of the action ("amount"), passed on as it is
+      out.data[name] = value;  // a parameter of the action ("amount"), passed on as it is
       continue;
     }
-    if (field == nullptr) return Status::invalidArgument("data." + name + ": " + resource.name + " has no field '" + name + "'");
+    if (field == nullptr) {
+      out.problems[name] = resource.name + " has no field '" + name + "'";
+      continue;
+    }
     if (!create && resource.isKeyField(name)) {
-      return Status::invalidArgument("data." + name + ": the key of an existing object cannot change");
+      out.problems[name] = "the key of an existing object cannot change";
+      continue;
     }
     std::string error;
     auto coerced = builder.coerce(*field, value, &error);
-    if (!coerced) return Status::invalidArgument("data." + name + ": " + error);
-    data[name] = std::move(*coerced);
+    if (!coerced) {
+      out.problems[name] = error;
+      continue;
+    }
+    out.data[name] = std::move(*coerced);
   }
+  if (create) {
+    for (const FieldSpec& f : resource.fields) {
+      if (f.required_on_create && !out.problems.contains(f.name) &&
+          (!out.data.contains(f.name) || out.data[f.name].is_null())) {
+        out.problems[f.name] = "required to create " + resource.name;
+      }
+    }
+  }
+  return out;
+}
+
+Result<FieldProblems> SyncService::validateMutation(const MutationRequest& request) const {
+  auto checked = checkData(request);
+  if (!checked) return checked.status();
+  return std::move(checked->problems);
+}
+
+Result<Dispatched> SyncService::dispatchMutation(const MutationRequest& request, FieldProblems* problems) {
+  auto repeat = repeatOf(request.idempotency_key);
+  if (!repeat) return repeat.status();
+  if (*repeat) return **repeat;
+  auto checked = checkData(request);
+  if (!checked) return checked.status();
+  if (!checked->problems.empty()) {
+    std::string message;
+    for (const auto& [field, why] : checked->problems) {
+      message += (message.empty() ? "data." : "; data.") + field + ": " + why;
+    }
+    if (problems) *problems = std::move(checked->problems);
+    return Status::invalidArgument(message);
+  }
+  json data = std::move(checked->data);
+  auto table = this->table(request.service, request.resource);
+  if (!table) return table.status();
+  const ServiceSpec& service = *config_.service(request.service);
+  const ResourceSpec& resource = *table->resource;
+  const RowBuilder& builder = rows(request.service, request.resource);
+  const bool create = request.action == "create";
   std::string key = request.key;
   std::string scope_key = request.scope.value_or("");
   std::string expected_hash;
   if (create) {
-    for (const FieldSpec& f : resource.fields) {
-      if (f.required_on_create && (!data.contains(f.name) || data[f.name].is_null())) {
-        return Status::invalidArgument("data." + f.name + ": required to create " + resource.name);
-      }
-    }
     if (auto known = builder.keyOf(data)) key = *known;
     if (resource.scope && !request.scope) {
       return Status::invalidArgument(resource.name + " is scoped: say in which " + resource.scope->parent);

@@ -120,6 +120,21 @@ Result<SnapshotTable> SyncService::table(const std::string& service, const std::
   return SnapshotTable{service, r};
 }
 
+Result<std::optional<TimePoint>> SyncService::lastSyncedAt(const std::string& service, const std::string& resource,
+                                                           const std::optional<std::string>& instance) {
+  JobFilter filter;
+  filter.services = {service};
+  if (instance) filter.instances = {*instance};
+  filter.actions = {"sync"};
+  filter.target_type = resource;
+  filter.statuses = {JobStatus::success};
+  filter.limit = 1;
+  auto page = engine_.store().listJobs(filter);
+  if (!page) return page.status();
+  if (page->jobs.empty()) return std::optional<TimePoint>();
+  return page->jobs.front().finished_at;
+}
+
 Result<Scope> SyncService::scopeVars(const ServiceSpec& service, const ResourceSpec& resource,
                                      const std::string& scope_key) const {
   std::vector<std::string> vars = service.scopeVariables(resource);

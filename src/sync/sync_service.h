@@ -51,6 +51,10 @@ struct MutationRequest {
   std::string idempotency_key;
 };
 
+// What is wrong with a mutation's data, field by field:
+// {"email": "required to create accounts", "quota_mb": "expected integer, got string"}.
+using FieldProblems = std::map<std::string, std::string>;
+
 // A resource's sync schedule for one instance, for the cron scheduler.
 struct SyncSchedule {
   std::string name;  // "service/resource/instance"
@@ -64,8 +68,24 @@ class SyncService {
   // the job types on `engine` (before engine.start()). `config` must outlive it.
   static Result<std::unique_ptr<SyncService>> open(const Config& config, Engine& engine, ConnectorFactory factory);
 
+  // A request whose idempotency key a job already has returns that job
+  // (existing) before anything else is checked: a client repeating a request
+  // whose answer it lost gets the job even when the first one has already
+  // changed the row (If-Match) or removed it.
   Result<Dispatched> dispatchSync(const SyncRequest& request);
-  Result<Dispatched> dispatchMutation(const MutationRequest& request);
+  // Refuses data that fails validation with invalid_argument whose message
+  // lists every problem ("data.email: ...; data.quota_mb: ..."); `problems`,
+  // when given, receives them by field.
+  Result<Dispatched> dispatchMutation(const MutationRequest& request, FieldProblems* problems = nullptr);
+  // Every problem of a mutation's data against the resource's fields (unknown
+  // field, wrong type, a key change, a field required on create); empty: it
+  // is valid. not_found for an unknown service, resource, instance or action.
+  Result<FieldProblems> validateMutation(const MutationRequest& request) const;
+
+  // The finished_at of the latest successful sync job of a resource (of one
+  // instance, or of any); nullopt: never synced.
+  Result<std::optional<TimePoint>> lastSyncedAt(const std::string& service, const std::string& resource,
+                                                const std::optional<std::string>& instance = {});
 
   // The table of a resource; not_found for an unknown service or resource.
   Result<SnapshotTable> table(const std::string& service, const std::string& resource) const;
@@ -82,8 +102,17 @@ class SyncService {
     std::unique_ptr<Connector> connector;
     std::unique_ptr<InstanceGate> gate;
   };
+  // A mutation's data converted to the fields' types, and what is wrong with it.
+  struct CheckedData {
+    nlohmann::json data = nlohmann::json::object();
+    FieldProblems problems;
+  };
+
   SyncService(const Config& config, Engine& engine);
   Status build(ConnectorFactory& factory);
+  Result<CheckedData> checkData(const MutationRequest& request) const;
+  // The job dispatched earlier with this idempotency key, if any.
+  Result<std::optional<Dispatched>> repeatOf(const std::string& idempotency_key);
   void registerJobTypes();
   Status onManage(Txn& txn, BulkAction action, const Job& job);
 

@@ -42,7 +42,9 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLineOnStderr) {
                                              {"jobs", "show"},
                                              {"jobs", "show", "abc"},
                                              {"jobs", "cancel"},
-                                             {"demo", "--jobs", "0"},
+                                             {"demo", "--accounts", "-1"},
+                                             {"serve", "--listen", "nowhere"},
+                                             {"serve", "--tls-cert", "x.pem"},
                                              {"jobs", "prune", "--success-days", "-1"}}) {
     RunResult r = run(args);
     EXPECT_EQ(r.exit_code, 2) << testing::PrintToString(args);

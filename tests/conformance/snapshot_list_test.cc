@@ -78,6 +78,11 @@ TEST_P(SnapshotList, StatusAndPendingOnlyFilterByRowStatus) {
   q.pending_only = false;
   q.status = RowStatus::synced;
   EXPECT_EQ(keys(list(q).rows), (std::vector<std::string>{"a", "c"}));
+  q.status.reset();
+  q.statuses = {RowStatus::pending_create, RowStatus::synced};
+  EXPECT_EQ(keys(list(q).rows), (std::vector<std::string>{"a", "c", "n"}));
+  q.statuses = {RowStatus::failed, RowStatus::conflict};
+  EXPECT_EQ(keys(list(q).rows), std::vector<std::string>{});
   auto n = list(query([&](SnapshotQuery& q) { q.equals = {{"key", "n"}}; })).rows;
   ASSERT_EQ(n.size(), 1u);
   EXPECT_EQ(n[0].pending_data, "{}");

@@ -136,6 +136,7 @@ TEST_P(StoreAudit, ListFiltersByTargetActorTriggerTimeAndSearchText) {
   NewJob c = job("mail", "create");
   c.target_id = "50%_off'; DROP TABLE sync_jobs; --";
   c.actor = Actor::user("carol");
+  c.idempotency_key = "req-7";
   int64_t ic = insert(c, t0() + Duration(7200000));
 
   auto list = [&](JobFilter f) {
@@ -166,6 +167,11 @@ TEST_P(StoreAudit, ListFiltersByTargetActorTriggerTimeAndSearchText) {
   EXPECT_EQ(list(f), std::vector<int64_t>{ic});
   f.q = "UPDATE_REC";
   EXPECT_EQ(list(f), std::vector<int64_t>{ia}) << "search is case-insensitive";
+  f = {};
+  f.idempotency_key = "req-7";
+  EXPECT_EQ(list(f), std::vector<int64_t>{ic});
+  f.idempotency_key = "req-";
+  EXPECT_EQ(list(f), std::vector<int64_t>{}) << "the whole key, not a prefix";
   f = {};
   f.limit = 0;
   EXPECT_EQ(store_->listJobs(f).status().code(), ErrorCode::invalid_argument);

@@ -25,14 +25,19 @@ void ApiTest::startApi(int64_t accounts, const std::string& yaml) {
   for (auto [name, role] : {std::pair{"admin", Role::admin}, {"olga", Role::operator_}, {"vic", Role::viewer}}) {
     ASSERT_TRUE(auth_->addUser(name, role, std::string(name) + "-password-1", by).isOk());
   }
+  http::ApiServerOptions options = api_options_;
+  http::ApiContext context{*store_, *engine_, *auth_, quiet(), &*config_, sync_.get()};
+  api_ = std::make_unique<http::ApiServer>(context, options);
+  ASSERT_TRUE(api_->start().isOk());
+  base_ = api_->url();
+}
+
+http::ApiServerOptions ApiTest::quietOptions() {
   http::ApiServerOptions options;
   options.http.port = 0;
   options.handler_threads = 4;
   options.access_log = false;
-  http::ApiContext context{*store_, *engine_, *auth_, quiet(), &*config_, sync_.get(), nullptr};
-  api_ = std::make_unique<http::ApiServer>(context, options);
-  ASSERT_TRUE(api_->start().isOk());
-  base_ = api_->url();
+  return options;
 }
 
 void ApiTest::TearDown() {

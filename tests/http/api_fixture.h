@@ -42,6 +42,8 @@ class ApiTest : public SyncSimTest {
   nlohmann::json expect(int status, const std::string& method, const std::string& target, const Caller& who,
                         const std::string& body = {}, const net::Headers& headers = {});
 
+  http::ApiServerOptions api_options_ = quietOptions();  // startApi uses these (tests may change them first)
+  static http::ApiServerOptions quietOptions();
   std::unique_ptr<auth::Auth> auth_;
   std::unique_ptr<http::ApiServer> api_;
   std::string base_;

@@ -8,6 +8,7 @@
 #include "connectors/rest/pagination.h"
 #include "connectors/rest/rest_connector_impl.h"
 #include "connectors/rest/url.h"
+#include "core/metrics.h"
 #include "net/http_message.h"
 
 namespace snapq {
@@ -20,6 +21,21 @@ std::unique_ptr<Connector> makeRestConnector(const ServiceSpec& service, const I
 namespace rest {
 
 using nlohmann::json;
+
+namespace {
+
+// Every answer the service gives (and every request that got none) is
+// counted for GET /metrics, whatever the call then makes of it.
+void countAnswer(const std::string& service, const std::string& instance, std::string code) {
+  static metrics::Counter& answers = metrics::Registry::global().counter(
+      "snapq_external_requests_total",
+      "Requests the rest connector sent to external services, by the HTTP status of the answer (\"error\": none "
+      "came: connection, TLS or timeout failure).",
+      {"service", "instance", "code"});
+  answers.add({service, instance, std::move(code)});
+}
+
+}  // namespace
 
 bool isSuccess(const RequestSpec& spec, int status) {
   if (spec.success.empty()) return status >= 200 && status < 300;
@@ -112,6 +128,7 @@ RemoteResult<net::ClientResponse> RestConnector::exchange(const Prepared& p) {
     RemoteResult<Auth::Applied> applied = auth_.apply(request.headers, *client);
     if (!applied) return applied.error();
     Result<net::ClientResponse> response = client->send(request);
+    countAnswer(service_.name, instance_.name, response ? std::to_string(response->status) : "error");
     if (!response) return transportError(p.what, response.status());
     // A cached token may have been revoked before its time: one fresh token, one more try.
     if (response->status == 401 && attempt == 0 && auth_.refreshes() && applied->cached) {

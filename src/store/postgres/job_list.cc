@@ -53,6 +53,10 @@ Where buildWhere(const JobFilter& f, bool with_status) {
     w.add("target_id = " + w.next());
     w.params.text(f.target_id);
   }
+  if (!f.idempotency_key.empty()) {
+    w.add("idempotency_key = " + w.next());
+    w.params.text(f.idempotency_key);
+  }
   if (!f.q.empty()) {
     std::string p = w.next();
     w.add("(target_id ILIKE " + p + " OR action ILIKE " + p + " OR error ILIKE " + p + ")");

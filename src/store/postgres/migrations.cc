@@ -153,6 +153,19 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions (user_id);
 CREATE INDEX sessions_expires ON sessions (expires_at);
 )sql"},
+      {4, "health: sync_jobs_created, sync_jobs_last_sync, a covering sync_jobs_finished", R"sql(
+-- The health view (jobHealth), with the SQLite driver's definitions. Jobs created
+-- in a window, for counts per service and status.
+CREATE INDEX sync_jobs_created ON sync_jobs (created_at);
+-- Each service's latest successful sync: small, an entry only when a sync succeeds.
+CREATE INDEX sync_jobs_last_sync ON sync_jobs (service, finished_at)
+  WHERE status = 'success' AND action = 'sync';
+-- Pruning's index, widened so it also covers the health view's durations and
+-- series (index-only scans where the visibility map allows).
+DROP INDEX sync_jobs_finished;
+CREATE INDEX sync_jobs_finished ON sync_jobs (status, finished_at, service, duration_ms)
+  WHERE finished_at IS NOT NULL;
+)sql"},
   };
   return all;
 }

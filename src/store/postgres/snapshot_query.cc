@@ -45,6 +45,13 @@ Result<SnapshotPage> PgSnapshots::listRows(const SnapshotTable& table, const Sna
     where.push_back(quoteIdent(f.column) + " = " + addParam(p, f.kind, f.value));
   if (query.status) where.push_back("sync_status = " + addParam(p, snap::ValueKind::text, toString(*query.status)));
   if (query.pending_only) where.emplace_back(kPendingSql);
+  if (!query.statuses.empty()) {
+    std::string any;
+    for (RowStatus s : query.statuses) {
+      any += (any.empty() ? "" : ", ") + addParam(p, snap::ValueKind::text, toString(s));
+    }
+    where.push_back("sync_status IN (" + any + ")");
+  }
   if (plan.like) {
     // ILIKE under the columns' "C" collation folds ASCII letters only, like SQLite's LIKE.
     std::string pattern = addParam(p, snap::ValueKind::text, *plan.like);

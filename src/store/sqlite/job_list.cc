@@ -52,6 +52,7 @@ Where buildWhere(const JobFilter& f, bool with_status) {
   }
   if (!f.target_type.empty()) w.addParam("target_type = " + w.next(), f.target_type);
   if (!f.target_id.empty()) w.addParam("target_id = " + w.next(), f.target_id);
+  if (!f.idempotency_key.empty()) w.addParam("idempotency_key = " + w.next(), f.idempotency_key);
   if (!f.q.empty()) {
     std::string p = w.next();
     w.addParam("(target_id LIKE " + p + " ESCAPE '\\' OR action LIKE " + p + " ESCAPE '\\' OR error LIKE " + p +

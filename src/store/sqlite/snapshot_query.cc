@@ -64,6 +64,11 @@ Result<SnapshotPage> SqliteSnapshots::listRows(const SnapshotTable& table, const
   }
   if (query.status) where.push_back("sync_status = " + args.add(snap::ValueKind::text, toString(*query.status)));
   if (query.pending_only) where.emplace_back(kPendingSql);
+  if (!query.statuses.empty()) {
+    std::string any;
+    for (RowStatus s : query.statuses) any += (any.empty() ? "" : ", ") + args.add(snap::ValueKind::text, toString(s));
+    where.push_back("sync_status IN (" + any + ")");
+  }
   if (plan.like) {
     std::string p = args.add(snap::ValueKind::text, *plan.like);
     std::string any;
