@@ -155,6 +155,10 @@ class Engine {
   // start(); one hook per engine.
   using ManageHook = std::function<Status(Txn&, BulkAction, const Job&)>;
   void onManage(ManageHook hook);
+  // Writes made in the same transaction as a rescue that fails a job (its
+  // worker was lost during the last attempt), given the failed job: the sync
+  // layer fails a mutation's snapshot row. Set before start(); one hook per engine.
+  void onRescueFailed(RescueHook hook);
 
   // Manager operations (no need to start workers). `address` says where the
   // request came from, for admin_actions (an IP address, "cli").

@@ -57,6 +57,16 @@ class Txn {
 };
 using DispatchHook = std::function<Status(Txn&, const std::vector<InsertedJob>&)>;
 using CompletionHook = std::function<Status(Txn&)>;
+// Writes made in a rescue's transaction for each job it fails (its worker was
+// lost on the last attempt), given the job as it is afterwards. Its failure
+// rolls the rescue back.
+using RescueHook = std::function<Status(Txn&, const Job&)>;
+
+struct RescueRequest {
+  TimePoint now{};
+  int limit = 500;
+  RescueHook on_failed;  // optional
+};
 
 struct InsertJobsRequest {
   std::vector<NewJob> jobs;
@@ -136,7 +146,8 @@ struct WorkerRecord {
 struct DeadWorkerRequest {
   TimePoint heartbeat_before{};
   TimePoint now{};
-  int limit = 100;  // workers per call
+  int limit = 100;       // workers per call
+  RescueHook on_failed;  // optional
 };
 
 struct DeadWorkerRescue {
@@ -181,7 +192,7 @@ class Store {
   virtual Status setProgress(int64_t job_id, const std::string& worker_id, std::string progress) = 0;
   // Running jobs whose lease expired go back to queued (or failed when their
   // attempts are exhausted). Returns the jobs as they are afterwards.
-  virtual Result<std::vector<Job>> rescueExpired(TimePoint now, int limit) = 0;
+  virtual Result<std::vector<Job>> rescueExpired(const RescueRequest& request) = 0;
   // Earliest run_at of a queued job, to know how long a worker may sleep.
   virtual Result<std::optional<TimePoint>> nextRunAt(const std::vector<std::string>& queues) = 0;
 

@@ -190,6 +190,8 @@ void Engine::wake() { impl_->pool_.wake(); }
 
 void Engine::onManage(ManageHook hook) { manage_hook_ = std::move(hook); }
 
+void Engine::onRescueFailed(RescueHook hook) { impl_->maintenance_.onRescueFailed(std::move(hook)); }
+
 ManagerRequest Engine::managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict,
                                       const std::string& address) const {
   ManagerRequest request{id, actor, env_.clock->now(), override_conflict, address, {}};

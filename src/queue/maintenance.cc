@@ -143,7 +143,7 @@ void Maintenance::tick() {
 }
 
 void Maintenance::rescue(TimePoint now) {
-  auto expired = store_.rescueExpired(now, 500);
+  auto expired = store_.rescueExpired({now, 500, rescue_failed_});
   health_.record(expired.status());
   if (!expired) logger_.log(LogLevel::warn, "rescuing expired jobs failed: " + expired.status().toString());
   if (expired && !expired->empty()) logRescued(*expired, "its lease expired");
@@ -152,7 +152,7 @@ void Maintenance::rescue(TimePoint now) {
   // fresh (otherwise it is this node that lost touch, not the others).
   Duration timeout = options_.worker_timeout.count() > 0 ? options_.worker_timeout : options_.heartbeat * 3;
   if (!lease_.held() || !registered_ || now - last_registered_ >= timeout) return;
-  auto dead = store_.rescueDeadWorkers({now - timeout, now, 100});
+  auto dead = store_.rescueDeadWorkers({now - timeout, now, 100, rescue_failed_});
   health_.record(dead.status());
   if (!dead) {
     logger_.log(LogLevel::warn, "rescuing the jobs of dead workers failed: " + dead.status().toString());

@@ -34,6 +34,8 @@ class Maintenance {
   // Pings the store and checks its schema version (what Engine::ready() reports).
   void checkStore();
   bool leads() const { return lease_.held(); }
+  // Writes in the transaction of a rescue that fails a job; set before start().
+  void onRescueFailed(RescueHook hook) { rescue_failed_ = std::move(hook); }
 
  private:
   void loop();
@@ -48,6 +50,7 @@ class Maintenance {
   StoreHealth& health_;
   Rescued rescued_;
   Prune prune_;
+  RescueHook rescue_failed_;
   Logger& logger_;
   LeaderLease lease_;
   TimePoint started_at_{};

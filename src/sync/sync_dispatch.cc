@@ -191,26 +191,52 @@ Result<Dispatched> SyncService::dispatchMutation(const MutationRequest& request,
   return done->front();
 }
 
+namespace {
+
+// The snapshot row a mutation job owns, and its payload.
+struct JobRow {
+  SnapshotTable table;
+  RowChange change;
+  json payload;
+};
+
+// nullopt: not a mutation of a resource still in the config (nothing to keep in step).
+std::optional<JobRow> jobRow(const SyncService& sync, const Job& job) {
+  if (job.kind != JobKind::mutation || job.target_id.empty()) return std::nullopt;
+  auto table = sync.table(job.service, job.target_type);
+  if (!table) return std::nullopt;
+  json payload = json::parse(job.payload, nullptr, false);
+  std::string scope_key = payload.is_object() ? payload.value("scope", std::string()) : std::string();
+  return JobRow{*table, RowChange{job.instance, scope_key, job.target_id}, std::move(payload)};
+}
+
+}  // namespace
+
 // Manager operations on a mutation job keep its row in step: a retry makes it
 // pending again, a cancel or delete gives it back.
 Status SyncService::onManage(Txn& txn, BulkAction action, const Job& job) {
-  if (job.kind != JobKind::mutation || job.target_id.empty()) return Status::ok();
-  auto table = this->table(job.service, job.target_type);
-  if (!table) return Status::ok();  // the resource left the config; nothing to keep in step
-  json payload = json::parse(job.payload, nullptr, false);
-  std::string scope_key = payload.is_object() ? payload.value("scope", std::string()) : std::string();
-  RowChange change{job.instance, scope_key, job.target_id};
+  auto row = jobRow(*this, job);
+  if (!row) return Status::ok();
   TimePoint now = engine_.clock().now();
   switch (action) {
     case BulkAction::retry: {
+      const json& payload = row->payload;
       std::string data = payload.is_object() && payload.contains("data") ? payload["data"].dump() : "{}";
-      return snapshots().markPending(txn, *table, change, pendingStatusFor(job.action), job.id, data, now);
+      return snapshots().markPending(txn, row->table, row->change, pendingStatusFor(job.action), job.id, data, now);
     }
     case BulkAction::cancel:
     case BulkAction::remove:
-      return snapshots().releaseRow(txn, *table, change, job.id, now);
+      return snapshots().releaseRow(txn, row->table, row->change, job.id, now);
   }
   return Status::ok();
+}
+
+// A rescue that fails a mutation job (its worker died during the last
+// attempt) fails its row too, or the row would stay pending for good.
+Status SyncService::onRescueFailed(Txn& txn, const Job& job) {
+  auto row = jobRow(*this, job);
+  if (!row) return Status::ok();
+  return snapshots().failRow(txn, row->table, row->change, job.id, RowStatus::failed, job.error, engine_.clock().now());
 }
 
 }  // namespace snapq

@@ -38,6 +38,7 @@ Result<std::unique_ptr<SyncService>> SyncService::open(const Config& config, Eng
   service->registerJobTypes();
   SyncService* self = service.get();
   engine.onManage([self](Txn& txn, BulkAction action, const Job& job) { return self->onManage(txn, action, job); });
+  engine.onRescueFailed([self](Txn& txn, const Job& job) { return self->onRescueFailed(txn, job); });
   return service;
 }
 

@@ -115,6 +115,8 @@ class SyncService {
   Result<std::optional<Dispatched>> repeatOf(const std::string& idempotency_key);
   void registerJobTypes();
   Status onManage(Txn& txn, BulkAction action, const Job& job);
+  // A mutation job failed by a rescue (its worker was lost on the last attempt).
+  Status onRescueFailed(Txn& txn, const Job& job);
 
   Outcome runSync(const Job& job, JobContext& ctx);
   Outcome fanOutSync(const Job& job, const ServiceSpec& service, const ResourceSpec& resource, bool force);

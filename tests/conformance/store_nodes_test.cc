@@ -82,7 +82,7 @@ TEST_P(StoreNodes, RetriesReleasesRescuesAndManualRetriesMoveTheEpoch) {
   EXPECT_TRUE(store_->waitForWork(seen, Duration(10000))) << "release";
 
   seen = quietEpoch();
-  auto rescued = store_->rescueExpired(t0() + Duration(60000), 1);
+  auto rescued = store_->rescueExpired({t0() + Duration(60000), 1, {}});
   ASSERT_TRUE(rescued.isOk());
   ASSERT_EQ(rescued->size(), 1u);
   EXPECT_TRUE(store_->waitForWork(seen, Duration(10000))) << "rescue";
@@ -140,7 +140,7 @@ TEST_P(StoreNodes, ADeadWorkersJobsAreRescuedBeforeTheirLeasesExpire) {
   // 25 s later: the leases (30 s) still run, but "dead" missed its heartbeats.
   TimePoint now = t0() + Duration(25000);
   uint64_t seen = quietEpoch();
-  auto rescue = store_->rescueDeadWorkers({now - Duration(15000), now, 100});
+  auto rescue = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}});
   ASSERT_TRUE(rescue.isOk()) << rescue.status().toString();
   EXPECT_EQ(rescue->workers, std::vector<std::string>{"dead"});
   ASSERT_EQ(rescue->jobs.size(), 2u);
@@ -170,10 +170,53 @@ TEST_P(StoreNodes, ADeadWorkersJobsAreRescuedBeforeTheirLeasesExpire) {
   EXPECT_EQ(workers->at(0).id, "alive");
   // The dead worker's late completion is refused; the job is someone else's now.
   EXPECT_FALSE(complete(a1, Transition::succeed, "dead"));
-  auto again = store_->rescueDeadWorkers({now - Duration(15000), now, 100});
+  auto again = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}});
   ASSERT_TRUE(again.isOk());
   EXPECT_TRUE(again->workers.empty());
   EXPECT_TRUE(again->jobs.empty());
+}
+
+// The sync layer fails a mutation's snapshot row in the transaction of the
+// rescue that fails its job: the hook sees exactly the jobs the rescue fails,
+// and its failure undoes the rescue.
+TEST_P(StoreNodes, ARescueHookSeesTheJobsItFailsAndItsFailureUndoesTheRescue) {
+  NewJob last_try = job();
+  last_try.max_attempts = 1;
+  int64_t expiring = insert(last_try);
+  int64_t requeued = insert(job());
+  ASSERT_EQ(claim(2, t0(), "w1").size(), 2u);
+  std::vector<int64_t> seen;
+  RescueHook refuse = [&seen](Txn&, const Job& j) {
+    seen.push_back(j.id);
+    return Status::unavailable("the row could not be written");
+  };
+  auto refused = store_->rescueExpired({t0() + Duration(60000), 10, refuse});
+  EXPECT_FALSE(refused.isOk());
+  EXPECT_EQ(seen, std::vector<int64_t>{expiring});
+  EXPECT_EQ(get(expiring).status, JobStatus::running) << "rolled back with the hook";
+  EXPECT_EQ(get(requeued).status, JobStatus::running);
+
+  seen.clear();
+  RescueHook record = [&seen](Txn&, const Job& j) {
+    EXPECT_EQ(j.status, JobStatus::failed);
+    seen.push_back(j.id);
+    return Status::ok();
+  };
+  auto rescued = store_->rescueExpired({t0() + Duration(60000), 10, record});
+  ASSERT_TRUE(rescued.isOk()) << rescued.status().toString();
+  EXPECT_EQ(rescued->size(), 2u);
+  EXPECT_EQ(seen, std::vector<int64_t>{expiring}) << "a re-queued job is not failed";
+
+  // The same for a dead worker's jobs.
+  int64_t dying = insert(last_try);
+  ASSERT_EQ(claim(1, t0(), "dead").size(), 1u);
+  ASSERT_TRUE(store_->heartbeatWorker(worker("dead", t0())).isOk());
+  seen.clear();
+  TimePoint now = t0() + Duration(25000);
+  auto dead = store_->rescueDeadWorkers({now - Duration(15000), now, 100, record});
+  ASSERT_TRUE(dead.isOk()) << dead.status().toString();
+  EXPECT_EQ(seen, std::vector<int64_t>{dying});
+  EXPECT_EQ(get(dying).status, JobStatus::failed);
 }
 
 TEST_P(StoreNodes, ALeaseIsTakenWhenFreeRenewedByItsHolderAndTakenOverOnceExpired) {

@@ -313,6 +313,38 @@ TEST_P(MutationSim, AnInstancesRetryPolicyReplacesTheServicesForItsJobs) {
   EXPECT_EQ(patient.attempts, 4) << "the instance's own policy";
 }
 
+TEST_P(MutationSim, AJobWhoseWorkerDiedOnItsLastAttemptFailsItsRowToo) {
+  startSim(5);
+  startSnapq(accountsYaml("      retry: {attempts: 1}\n"));
+  ASSERT_EQ(syncAndWait("accounts").status, JobStatus::success);
+  engine_->stop();
+  auto d = mutate("accounts", "update", "3", {{"quota_mb", 33}});
+  ASSERT_TRUE(d.isOk()) << d.status().toString();
+  ASSERT_EQ(row("accounts", "3")->sync_status, RowStatus::pending_update);
+  // A worker of another process claims the job (its only attempt) and dies:
+  // its lease runs out with nobody to complete the job.
+  ClaimRequest claim;
+  claim.worker_id = "gone:1:abc";
+  claim.now = engine_->clock().now();
+  claim.lease = Duration(1);
+  auto claimed = store_->claimJobs(claim);
+  ASSERT_TRUE(claimed.isOk()) << claimed.status().toString();
+  ASSERT_EQ(claimed->size(), 1u);
+  ASSERT_TRUE(engine_->start().isOk());  // its maintenance rescues expired leases at once
+  Job job = waitFinal(d->id);
+  EXPECT_EQ(job.status, JobStatus::failed);
+  EXPECT_NE(job.error.find("worker lost"), std::string::npos) << job.error;
+  auto r = row("accounts", "3");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->sync_status, RowStatus::failed) << "not left pending for good";
+  EXPECT_EQ(r->sync_error, job.error);
+  // The row takes a new mutation, which goes through.
+  auto again = mutate("accounts", "update", "3", {{"quota_mb", 34}});
+  ASSERT_TRUE(again.isOk()) << again.status().toString();
+  EXPECT_EQ(waitFinal(again->id).status, JobStatus::success);
+  EXPECT_EQ(row("accounts", "3")->sync_status, RowStatus::synced);
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, MutationSim, ::testing::Values("sqlite", "postgres"), driverName);
 
 }  // namespace

@@ -103,6 +103,10 @@ Result<DeadWorkerRescue> PostgresStore::rescueDeadWorkers(const DeadWorkerReques
       Job job = readJob(*rows, i);
       if (job.status == JobStatus::queued) conn.requestNotify();
       if (Status s = insertEvent(conn, job.id, r.now, "rescued", job.error, Actor::system()); !s) return s;
+      if (job.status == JobStatus::failed && r.on_failed) {
+        PgTxn txn(conn);
+        if (Status s = r.on_failed(txn, job); !s) return s;
+      }
       out.jobs.push_back(std::move(job));
     }
     return out;

@@ -263,12 +263,13 @@ Status PostgresStore::setProgress(int64_t job_id, const std::string& worker_id, 
   return Status::ok();
 }
 
-Result<std::vector<Job>> PostgresStore::rescueExpired(TimePoint now, int limit) {
-  return writer_->run<std::vector<Job>>([now, limit](Conn& conn) -> Result<std::vector<Job>> {
+Result<std::vector<Job>> PostgresStore::rescueExpired(const RescueRequest& request) {
+  return writer_->run<std::vector<Job>>([&request](Conn& conn) -> Result<std::vector<Job>> {
+    const TimePoint now = request.now;
     auto expired = conn.query(
         "SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' AND lease_until < $1 "
         "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-        Params().time(now).int64(limit));
+        Params().time(now).int64(request.limit));
     if (!expired) return expired.status();
     static const std::string sql =
         "UPDATE sync_jobs SET status = $2, error = $3, run_at = $4, finished_at = CASE WHEN $2 = 'failed' THEN $4 END, "
@@ -289,6 +290,10 @@ Result<std::vector<Job>> PostgresStore::rescueExpired(TimePoint now, int limit) 
       rescued.push_back(readJob(*rows, 0));
       if (!exhausted) conn.requestNotify();
       if (Status s = insertEvent(conn, id, now, "rescued", error, Actor::system()); !s) return s;
+      if (exhausted && request.on_failed) {
+        PgTxn txn(conn);
+        if (Status s = request.on_failed(txn, rescued.back()); !s) return s;
+      }
     }
     return rescued;
   });

@@ -279,12 +279,13 @@ Status SqliteStore::setProgress(int64_t job_id, const std::string& worker_id, st
   return Status::ok();
 }
 
-Result<std::vector<Job>> SqliteStore::rescueExpired(TimePoint now, int limit) {
-  return writer_->run<std::vector<Job>>([this, now, limit](Db& db) -> Result<std::vector<Job>> {
+Result<std::vector<Job>> SqliteStore::rescueExpired(const RescueRequest& request) {
+  return writer_->run<std::vector<Job>>([this, &request](Db& db) -> Result<std::vector<Job>> {
+    const TimePoint now = request.now;
     auto expired = db.prepare("SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' "
                               "AND lease_until < ?1 ORDER BY id LIMIT ?2");
     if (!expired) return expired.status();
-    (*expired)->bind(1, iso(now)).bind(2, limit);
+    (*expired)->bind(1, iso(now)).bind(2, request.limit);
     struct Lost { int64_t id; int attempts; int max_attempts; };
     std::vector<Lost> lost;
     while (true) {
@@ -312,6 +313,10 @@ Result<std::vector<Job>> SqliteStore::rescueExpired(TimePoint now, int limit) {
       (void)(*stmt)->step();
       if (!exhausted) writer_->requestWake();
       if (Status s = insertEvent(db, l.id, now, "rescued", error, Actor::system()); !s) return s;
+      if (exhausted && request.on_failed) {
+        SqliteTxn txn(db);
+        if (Status s = request.on_failed(txn, rescued.back()); !s) return s;
+      }
     }
     return rescued;
   });
