@@ -20,25 +20,17 @@ void addRuntimeOptions(CLI::App& cmd, RuntimeArgs& args) {
 
 Status Runtime::start() {
   if (Status s = engine->start(); !s) return s;
-  std::vector<ScheduleEntry> entries;
-  for (SyncSchedule& schedule : sync->schedules()) {
-    auto cron = CronSchedule::parse(schedule.cron);
-    if (!cron) return Status::invalidArgument("schedule of " + schedule.name + ": " + cron.status().message());
-    entries.push_back({schedule.name, std::move(*cron), std::move(schedule.fire)});
-  }
-  if (entries.empty()) return Status::ok();
-  scheduler_lease = std::make_unique<LeaderLease>(*store, "scheduler", engine->options().worker_id, engine->clock(),
-                                                  engine->options().leader_lease, logger.get());
-  scheduler_lease->start();
-  scheduler = std::make_unique<Scheduler>(std::move(entries), engine->clock(), *logger);
-  LeaderLease* lease = scheduler_lease.get();
-  scheduler->start([lease] { return lease->held(); });
+  auto entries = sync->schedules();
+  if (!entries) return entries.status();
+  if (entries->empty()) return Status::ok();
+  scheduler = std::make_unique<ClusterScheduler>(*store, engine->options().worker_id, engine->clock(),
+                                                 engine->options().leader_lease, std::move(*entries), *logger);
+  scheduler->start();
   return Status::ok();
 }
 
 Runtime::~Runtime() {
   if (scheduler) scheduler->stop();
-  if (scheduler_lease) scheduler_lease->stop();
   if (engine) engine->stop();
   sync.reset();
   engine.reset();

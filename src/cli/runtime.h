@@ -10,8 +10,7 @@
 
 #include "snapq/config.h"
 #include "snapq/engine.h"
-#include "queue/leader_lease.h"
-#include "queue/scheduler.h"
+#include "queue/cluster_scheduler.h"
 #include "sync/sync_service.h"
 
 namespace CLI {
@@ -50,8 +49,7 @@ class Runtime {
   std::shared_ptr<Store> store;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<SyncService> sync;
-  std::unique_ptr<LeaderLease> scheduler_lease;
-  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<ClusterScheduler> scheduler;
   std::shared_ptr<Logger> logger;
 };
 

@@ -264,19 +264,21 @@ Outcome SyncService::runMutation(const Job& job, JobContext& ctx) {
   return outcome;
 }
 
-std::vector<SyncSchedule> SyncService::schedules() {
-  std::vector<SyncSchedule> out;
+Result<std::vector<ScheduleEntry>> SyncService::schedules() {
+  std::vector<ScheduleEntry> out;
   for (const ServiceSpec& service : config_.services) {
     for (const ResourceSpec& resource : service.resources) {
       if (resource.schedule.empty()) continue;
+      auto cron = CronSchedule::parse(resource.schedule);
       for (const InstanceSpec& inst : service.instances) {
         std::string name = service.name + "/" + resource.name + "/" + inst.name;
+        if (!cron) return Status::invalidArgument("schedule of " + name + ": " + cron.status().message());
         SyncRequest request;
         request.service = service.name;
         request.resource = resource.name;
         request.instance = inst.name;
         request.trigger_source = TriggerSource::scheduled;
-        out.push_back({name, resource.schedule, [this, request, name](TimePoint tick) {
+        out.push_back({name, *cron, [this, request, name](TimePoint tick) {
                          SyncRequest r = request;
                          r.idempotency_key = "schedule:" + name + "@" + formatIso(tick);
                          return dispatchSync(r).status();

@@ -20,6 +20,7 @@
 #include "snapq/engine.h"
 #include "snapq/snapshot.h"
 #include "snapq/snapshots.h"
+#include "queue/scheduler.h"
 #include "sync/instance_gate.h"
 #include "sync/row_builder.h"
 
@@ -55,13 +56,6 @@ struct MutationRequest {
 // {"email": "required to create accounts", "quota_mb": "expected integer, got string"}.
 using FieldProblems = std::map<std::string, std::string>;
 
-// A resource's sync schedule for one instance, for the cron scheduler.
-struct SyncSchedule {
-  std::string name;  // "service/resource/instance"
-  std::string cron;
-  std::function<Status(TimePoint tick)> fire;
-};
-
 class SyncService {
  public:
   // Creates or alters the snapshot tables, builds the connectors and registers
@@ -90,7 +84,11 @@ class SyncService {
   // The table of a resource; not_found for an unknown service or resource.
   Result<SnapshotTable> table(const std::string& service, const std::string& resource) const;
   SnapshotStore& snapshots() { return engine_.store().snapshots(); }
-  std::vector<SyncSchedule> schedules();
+  // The cron entries of the resources' sync schedules, one per instance, named
+  // "service/resource/instance"; each fire dispatches a sync whose idempotency
+  // key names the tick, so a tick fired on two nodes queues one sync.
+  // invalid_argument for a schedule the cron parser refuses.
+  Result<std::vector<ScheduleEntry>> schedules();
   const InstanceGate* gate(const std::string& service, const std::string& instance) const;
   const Config& config() const { return config_; }
   Engine& engine() { return engine_; }
