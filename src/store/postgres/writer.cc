@@ -86,33 +86,40 @@ void Writer::runBatch(std::deque<Op>& batch) {
   }
 }
 
+// Round trips are the cost here (a batch's writes run one after another on one
+// connection), so a write's RELEASE travels with the next write's SAVEPOINT,
+// and the last one with the NOTIFY and the COMMIT: a batch of n writes takes
+// 2n + 2 round trips instead of 3n + 3.
 Status Writer::runOne(Op& op, bool& notify) {
   if (!conn_->inTransaction()) return Status::unavailable("the postgres connection was lost during the transaction");
-  if (Status s = conn_->exec("SAVEPOINT op"); !s) return s;
+  if (Status s = conn_->exec(release_pending_ ? "RELEASE SAVEPOINT op; SAVEPOINT op" : "SAVEPOINT op"); !s) {
+    release_pending_ = false;
+    return s;
+  }
+  release_pending_ = false;
   Status result = op.work(*conn_);
   bool wants_notify = conn_->takeNotifyRequest();
   if (result) {
     notify = notify || wants_notify;
-    return conn_->exec("RELEASE SAVEPOINT op");
+    release_pending_ = true;
+    return result;
   }
-  if (Status s = conn_->exec("ROLLBACK TO SAVEPOINT op"); s) (void)conn_->exec("RELEASE SAVEPOINT op");
+  (void)conn_->exec("ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op");
   return result;
 }
 
 Status Writer::commit(bool notify) {
+  std::string sql = release_pending_ ? "RELEASE SAVEPOINT op; " : "";
+  release_pending_ = false;
   // COMMIT of a transaction in the error state reports success and rolls back,
   // so that state is checked first.
   if (PQtransactionStatus(conn_->raw()) != PQTRANS_INTRANS) {
     if (conn_->inTransaction()) (void)conn_->exec("ROLLBACK");
     return Status::unavailable("the postgres transaction was lost before its commit");
   }
-  if (notify) {
-    if (Status s = conn_->exec(std::string("NOTIFY ") + kWorkChannel); !s) {
-      (void)conn_->exec("ROLLBACK");
-      return s;
-    }
-  }
-  Status s = conn_->exec("COMMIT");
+  if (notify) sql += std::string("NOTIFY ") + kWorkChannel + "; ";
+  // One string: a failing statement stops the rest, so a failed NOTIFY never commits.
+  Status s = conn_->exec(sql + "COMMIT");
   if (!s && conn_->inTransaction()) (void)conn_->exec("ROLLBACK");
   return s;
 }

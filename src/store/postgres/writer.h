@@ -77,6 +77,7 @@ class Writer {
   std::condition_variable cv_;
   std::deque<Op> pending_;
   bool stopping_ = false;
+  bool release_pending_ = false;  // writer thread: the last write's RELEASE is not sent yet
   std::function<void()> on_work_queued_;
   std::thread thread_;
 };
