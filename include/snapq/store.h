@@ -57,6 +57,10 @@ class Txn {
 };
 using DispatchHook = std::function<Status(Txn&, const std::vector<InsertedJob>&)>;
 using CompletionHook = std::function<Status(Txn&)>;
+// The jobs a job's final state calls for (its webhook notifications), given
+// the job as it is afterwards; inserted in the transaction that commits that
+// state, so none is lost between the two. Called on the driver's writer.
+using FollowUps = std::function<std::vector<NewJob>(const Job& after)>;
 
 struct InsertJobsRequest {
   std::vector<NewJob> jobs;
@@ -92,6 +96,8 @@ struct JobCompletion {
   TimePoint run_at{};  // retry_later / release: when it may run again
   std::optional<EventNote> event;
   CompletionHook extra;  // optional writes in the same transaction
+  // Inserted in the same transaction when, and only when, the completion applies.
+  std::vector<NewJob> follow_ups;
 };
 
 // For each completion: true when applied, false when the job was no longer
@@ -137,6 +143,7 @@ struct DeadWorkerRequest {
   TimePoint heartbeat_before{};
   TimePoint now{};
   int limit = 100;  // workers per call
+  FollowUps follow_ups;  // optional: for each job rescued to failed
 };
 
 struct DeadWorkerRescue {
@@ -181,7 +188,9 @@ class Store {
   virtual Status setProgress(int64_t job_id, const std::string& worker_id, std::string progress) = 0;
   // Running jobs whose lease expired go back to queued (or failed when their
   // attempts are exhausted). Returns the jobs as they are afterwards.
-  virtual Result<std::vector<Job>> rescueExpired(TimePoint now, int limit) = 0;
+  // `follow_ups` (optional) is asked about each job rescued to failed.
+  virtual Result<std::vector<Job>> rescueExpired(TimePoint now, int limit, const FollowUps& follow_ups) = 0;
+  Result<std::vector<Job>> rescueExpired(TimePoint now, int limit) { return rescueExpired(now, limit, {}); }
   // Earliest run_at of a queued job, to know how long a worker may sleep.
   virtual Result<std::optional<TimePoint>> nextRunAt(const std::vector<std::string>& queues) = 0;
 

@@ -96,6 +96,7 @@ void addServeCommand(CLI::App& app, Action& chosen) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "the HTTP API with workers, scheduler and pruner, until SIGTERM/SIGINT");
   addRuntimeOptions(*cmd, args->runtime);
+  addLogOptions(*cmd, args->runtime.log_format_flag, args->runtime.log_level_flag);
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (env SNAPQ_LISTEN; default 127.0.0.1:8080)")
       ->type_name("HOST:PORT");
   cmd->add_option("--workers", args->runtime.workers, "worker threads (default: the config's, else 4)")

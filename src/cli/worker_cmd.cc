@@ -25,6 +25,8 @@ struct WorkerArgs {
   std::optional<int> workers;
   std::vector<std::string> queues;
   int heartbeat_ms = 10000;
+  std::string log_format;
+  std::string log_level;
 };
 
 // With a config file: the services' sync and mutation jobs and the cron
@@ -33,8 +35,15 @@ int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
   for (const std::string& q : args.queues) {
     if (!isValidName(q)) return usageError("bad queue name '" + q + "'");
   }
-  RuntimeArgs runtime{args.db, args.config_file, args.workers, args.queues, Duration(args.heartbeat_ms),
-                      LogLevel::info};
+  RuntimeArgs runtime;
+  runtime.db = args.db;
+  runtime.config_file = args.config_file;
+  runtime.workers = args.workers;
+  runtime.queues = args.queues;
+  runtime.heartbeat = Duration(args.heartbeat_ms);
+  runtime.log_level = LogLevel::info;
+  runtime.log_format_flag = args.log_format;
+  runtime.log_level_flag = args.log_level;
   int exit_code = kExitOk;
   auto rt = Runtime::open(runtime, true, exit_code);
   if (!rt) return exit_code;
@@ -61,6 +70,8 @@ int runWorker(const WorkerArgs& args) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  auto logger = openLogger(args.log_format, args.log_level, LogLevel::info);
+  if (!logger) return usageError(logger.status().message());
   if (!args.config_file.empty()) return runConfiguredWorker(args, stop_signals);
 
   for (const std::string& q : args.queues) {
@@ -78,7 +89,9 @@ int runWorker(const WorkerArgs& args) {
   int exit_code = kExitOk;
   std::shared_ptr<Store> store = openReadyStore(url, exit_code);
   if (!store) return exit_code;
-  auto opened = Engine::open(store, engineKeys(url), options);
+  Env env;
+  env.logger = *logger;
+  auto opened = Engine::open(store, engineKeys(url), options, env);
   if (!opened) return reportStatus(opened.status());
   Engine& engine = **opened;
   registerBuiltinJobTypes(engine);
@@ -115,6 +128,7 @@ void addWorkerCommand(CLI::App& app, Action& chosen) {
                   "three missed heartbeats (use the same value on every node)")
       ->default_val(10000)
       ->check(CLI::Range(100, 600000));
+  addLogOptions(*cmd, args->log_format, args->log_level);
   cmd->callback([args, &chosen] { chosen = [args] { return runWorker(*args); }; });
 }
 

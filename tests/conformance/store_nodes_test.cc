@@ -140,7 +140,7 @@ TEST_P(StoreNodes, ADeadWorkersJobsAreRescuedBeforeTheirLeasesExpire) {
   // 25 s later: the leases (30 s) still run, but "dead" missed its heartbeats.
   TimePoint now = t0() + Duration(25000);
   uint64_t seen = quietEpoch();
-  auto rescue = store_->rescueDeadWorkers({now - Duration(15000), now, 100});
+  auto rescue = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}});
   ASSERT_TRUE(rescue.isOk()) << rescue.status().toString();
   EXPECT_EQ(rescue->workers, std::vector<std::string>{"dead"});
   ASSERT_EQ(rescue->jobs.size(), 2u);
@@ -170,7 +170,7 @@ TEST_P(StoreNodes, ADeadWorkersJobsAreRescuedBeforeTheirLeasesExpire) {
   EXPECT_EQ(workers->at(0).id, "alive");
   // The dead worker's late completion is refused; the job is someone else's now.
   EXPECT_FALSE(complete(a1, Transition::succeed, "dead"));
-  auto again = store_->rescueDeadWorkers({now - Duration(15000), now, 100});
+  auto again = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}});
   ASSERT_TRUE(again.isOk());
   EXPECT_TRUE(again->workers.empty());
   EXPECT_TRUE(again->jobs.empty());

@@ -103,6 +103,7 @@ Result<DeadWorkerRescue> PostgresStore::rescueDeadWorkers(const DeadWorkerReques
       Job job = readJob(*rows, i);
       if (job.status == JobStatus::queued) conn.requestNotify();
       if (Status s = insertEvent(conn, job.id, r.now, "rescued", job.error, Actor::system()); !s) return s;
+      if (Status s = insertFollowUps(conn, r.follow_ups, job, r.now); !s) return s;
       out.jobs.push_back(std::move(job));
     }
     return out;

@@ -27,7 +27,8 @@ std::vector<std::string> splitQueues(const std::string& text) {
 
 // Re-queues (or fails, when its attempts are used up) each running job of a
 // dead worker, with a "rescued" event naming the worker.
-Status rescueJobsOf(Db& db, const std::string& worker, TimePoint now, std::vector<Job>& rescued, bool& requeued) {
+Status rescueJobsOf(Db& db, const std::string& worker, TimePoint now, const FollowUps& follow_ups,
+                    std::vector<Job>& rescued, bool& requeued) {
   auto running = db.prepare(
       "SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' AND locked_by = ?1 ORDER BY id");
   if (!running) return running.status();
@@ -62,6 +63,7 @@ Status rescueJobsOf(Db& db, const std::string& worker, TimePoint now, std::vecto
     (void)(*stmt)->step();
     requeued = requeued || !exhausted;
     if (Status s = insertEvent(db, l.id, now, "rescued", error, Actor::system()); !s) return s;
+    if (Status s = insertFollowUps(db, follow_ups, rescued.back(), now, requeued); !s) return s;
   }
   return Status::ok();
 }
@@ -138,7 +140,7 @@ Result<DeadWorkerRescue> SqliteStore::rescueDeadWorkers(const DeadWorkerRequest&
     }
     bool requeued = false;
     for (const std::string& w : out.workers) {
-      if (Status s = rescueJobsOf(db, w, r.now, out.jobs, requeued); !s) return s;
+      if (Status s = rescueJobsOf(db, w, r.now, r.follow_ups, out.jobs, requeued); !s) return s;
       auto gone = db.prepare("DELETE FROM workers WHERE id = ?1");
       if (!gone) return gone.status();
       (*gone)->bind(1, w);

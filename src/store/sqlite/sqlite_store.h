@@ -42,7 +42,7 @@ class SqliteStore final : public Store {
   Status extendLeases(const std::string& worker_id, const std::vector<int64_t>& job_ids,
                       TimePoint lease_until) override;
   Status setProgress(int64_t job_id, const std::string& worker_id, std::string progress) override;
-  Result<std::vector<Job>> rescueExpired(TimePoint now, int limit) override;
+  Result<std::vector<Job>> rescueExpired(TimePoint now, int limit, const FollowUps& follow_ups) override;
   Result<std::optional<TimePoint>> nextRunAt(const std::vector<std::string>& queues) override;
 
   Result<Job> getJob(int64_t id) override;
