@@ -84,11 +84,13 @@ int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function
       rt->logger->log(LogLevel::warn, "deleting expired sessions failed: " + swept.status().toString());
     }
   }
-  std::cerr << "snapq " << who << ": " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
-            << " received; answering requests in flight, then finishing running jobs" << std::endl;
+  // Through the logger, so that a JSON log stays JSON lines to the end.
+  std::shared_ptr<Logger> logger = rt->logger;
+  logger->log(LogLevel::info, who + ": " + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
+                                  " received; answering requests in flight, then finishing running jobs");
   server.stop();
   rt.reset();
-  std::cerr << "snapq " << who << ": stopped" << std::endl;
+  logger->log(LogLevel::info, who + " stopped");
   return kExitOk;
 }
 

@@ -29,6 +29,11 @@ struct WorkerArgs {
   std::string log_level;
 };
 
+std::string stopMessage(int signal, Duration grace) {
+  return std::string("worker: ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+         " received; finishing running jobs (up to " + std::to_string(grace.count() / 1000) + " s)";
+}
+
 // With a config file: the services' sync and mutation jobs and the cron
 // scheduler of their sync schedules, besides the built-in job types.
 int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
@@ -53,11 +58,11 @@ int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
             << std::endl;
   int received = 0;
   sigwait(&stop_signals, &received);
-  std::cerr << "snapq worker: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
-            << " received; finishing running jobs (up to " << rt->engine->options().grace.count() / 1000 << " s)"
-            << std::endl;
+  // Through the logger, so that a JSON log stays JSON lines to the end.
+  std::shared_ptr<Logger> logger = rt->logger;
+  logger->log(LogLevel::info, stopMessage(received, rt->engine->options().grace));
   rt.reset();
-  std::cerr << "snapq worker: stopped" << std::endl;
+  logger->log(LogLevel::info, "worker stopped");
   return kExitOk;
 }
 
@@ -101,10 +106,9 @@ int runWorker(const WorkerArgs& args) {
 
   int received = 0;
   sigwait(&stop_signals, &received);
-  std::cerr << "snapq worker: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
-            << " received; finishing running jobs (up to " << options.grace.count() / 1000 << " s)" << std::endl;
+  (*logger)->log(LogLevel::info, stopMessage(received, options.grace));
   engine.stop();
-  std::cerr << "snapq worker: stopped" << std::endl;
+  (*logger)->log(LogLevel::info, "worker stopped");
   return kExitOk;
 }
 
