@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "snapq/clock.h"
+#include "snapq/log.h"
 #include "snapq/resource_spec.h"
 #include "snapq/retry.h"
 #include "snapq/secret.h"
@@ -80,9 +81,15 @@ struct InstanceSpec {
 enum class WebhookEvent { failed, conflict, success };
 const char* webhookEventName(WebhookEvent event);
 
+// A delivery's retry policy unless the webhook says otherwise: 8 attempts,
+// waits from 5 s doubling up to 5 min (about 10 minutes in all).
+RetryPolicy defaultWebhookRetry();
+
 struct WebhookSpec {
   Secret url;                        // hooks URLs often embed a token (Slack, Teams)
   std::vector<WebhookEvent> events;  // default {failed, conflict}
+  Duration timeout = std::chrono::seconds(10);  // per delivery attempt
+  RetryPolicy retry = defaultWebhookRetry();
 };
 
 inline constexpr std::string_view kRestConnector = "rest";
@@ -126,6 +133,9 @@ struct Config {
   Retention retention;
   std::vector<std::string> mask_patterns;  // the file's list, or Masker::defaultPatterns()
   std::vector<ServiceSpec> services;       // in the file's order
+  // `log: {format, level}`; unset: the flags, the environment or text at info decide.
+  std::optional<LogFormat> log_format;
+  std::optional<LogLevel> log_level;
 
   const ServiceSpec* service(std::string_view name) const;
   size_t resourceCount() const;

@@ -160,6 +160,14 @@ class Engine {
   // layer fails a mutation's snapshot row. Set before start(); one hook per engine.
   void onRescueFailed(RescueHook hook);
 
+  // Jobs to dispatch in the same transaction as a job's final state (success,
+  // skipped, failed, conflict; a rescue to failed included), given the job as
+  // it is afterwards: notifications that must not be lost between the two.
+  // Called on worker and maintenance threads (keep it quick, no store calls).
+  // Set before start(); one hook per engine.
+  using FollowUpHook = std::function<std::vector<DispatchRequest>(const Job& after)>;
+  void onFinalState(FollowUpHook hook);
+
   // Manager operations (no need to start workers). `address` says where the
   // request came from, for admin_actions (an IP address, "cli").
   Result<Job> retry(int64_t id, const Actor& actor, bool override_conflict = false, const std::string& address = {});

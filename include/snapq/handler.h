@@ -26,6 +26,7 @@ struct Outcome {
   Kind kind = Kind::success;
   std::string result;  // JSON text, or empty
   std::string message;
+  // rate_limited: the wait; retryable: the least wait (a Retry-After), when longer than the policy's.
   Duration retry_after{0};
   // Writes committed in the same transaction as the job's new state, given
   // the job as it will be (status success, failed, queued for a retry, ...):

@@ -57,6 +57,10 @@ class Txn {
 };
 using DispatchHook = std::function<Status(Txn&, const std::vector<InsertedJob>&)>;
 using CompletionHook = std::function<Status(Txn&)>;
+// The jobs a job's final state calls for (its webhook notifications), given
+// the job as it is afterwards; inserted in the transaction that commits that
+// state, so none is lost between the two. Called on the driver's writer.
+using FollowUps = std::function<std::vector<NewJob>(const Job& after)>;
 // Writes made in a rescue's transaction for each job it fails (its worker was
 // lost on the last attempt), given the job as it is afterwards. Its failure
 // rolls the rescue back.
@@ -66,6 +70,7 @@ struct RescueRequest {
   TimePoint now{};
   int limit = 500;
   RescueHook on_failed;  // optional
+  FollowUps follow_ups;  // optional: asked about each job rescued to failed
 };
 
 struct InsertJobsRequest {
@@ -102,6 +107,8 @@ struct JobCompletion {
   TimePoint run_at{};  // retry_later / release: when it may run again
   std::optional<EventNote> event;
   CompletionHook extra;  // optional writes in the same transaction
+  // Inserted in the same transaction when, and only when, the completion applies.
+  std::vector<NewJob> follow_ups;
 };
 
 // For each completion: true when applied, false when the job was no longer
@@ -148,6 +155,7 @@ struct DeadWorkerRequest {
   TimePoint now{};
   int limit = 100;       // workers per call
   RescueHook on_failed;  // optional
+  FollowUps follow_ups;  // optional: asked about each job rescued to failed
 };
 
 struct DeadWorkerRescue {

@@ -24,6 +24,8 @@ struct DemoArgs {
   std::string dir;  // empty: a new temporary directory
   int64_t accounts = 200;
   int workers = 4;
+  std::string log_format;
+  std::string log_level;
 };
 
 Result<std::string> demoDirectory(const std::string& wanted) {
@@ -57,6 +59,9 @@ void syncEverything(Runtime& rt) {
 
 int runDemo(const DemoArgs& args) {
   sigset_t stop_signals = blockStopSignals();
+  if (auto logger = openLogger(args.log_format, args.log_level, LogLevel::info); !logger) {
+    return usageError(logger.status().message());
+  }
   auto sim_address = net::parseHostPort(args.sim_listen);
   if (!sim_address) return usageError("--sim-listen: " + sim_address.status().message());
   if (!net::parseHostPort(args.listen)) return usageError("--listen: " + net::parseHostPort(args.listen).status().message());
@@ -79,6 +84,8 @@ int runDemo(const DemoArgs& args) {
   serve.runtime.config_file = config_file;
   serve.runtime.db = "sqlite:" + *dir + "/snapq.db";
   serve.runtime.workers = args.workers;
+  serve.runtime.log_format_flag = args.log_format;
+  serve.runtime.log_level_flag = args.log_level;
   const std::string sim_url = sim.url();
   int code = serveUntilSignal(serve, stop_signals, [&](ServeReady& s) {
     syncEverything(s.runtime);
@@ -111,6 +118,7 @@ void addDemoCommand(CLI::App& app, Action& chosen) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   cmd->add_option("--workers", args->workers, "worker threads")->capture_default_str()->check(CLI::Range(1, 64));
+  addLogOptions(*cmd, args->log_format, args->log_level);
   cmd->callback([args, &chosen] { chosen = [args] { return runDemo(*args); }; });
 }
 

@@ -18,6 +18,44 @@ void addRuntimeOptions(CLI::App& cmd, RuntimeArgs& args) {
       ->type_name("URL");
 }
 
+void addLogOptions(CLI::App& cmd, std::string& format_flag, std::string& level_flag) {
+  cmd.add_option("--log-format", format_flag,
+                 "log lines as text or json (JSON lines; env SNAPQ_LOG_FORMAT; default text)")
+      ->type_name("text|json");
+  cmd.add_option("--log-level", level_flag, "least level logged: debug, info, warn or error (env SNAPQ_LOG_LEVEL)")
+      ->type_name("LEVEL");
+}
+
+Result<std::shared_ptr<Logger>> openLogger(const std::string& format_flag, const std::string& level_flag,
+                                           LogLevel default_level, const Config* config) {
+  // Where a value came from, for the message about a bad one: the flag wins over the environment.
+  auto pick = [](const std::string& flag, const char* flag_name,
+                 const char* env) -> std::pair<std::string, std::string> {
+    if (!flag.empty()) return {flag, flag_name};
+    if (const char* value = std::getenv(env); value && *value) return {value, env};
+    return {"", ""};
+  };
+  auto [format_text, format_from] = pick(format_flag, "--log-format", "SNAPQ_LOG_FORMAT");
+  auto [level_text, level_from] = pick(level_flag, "--log-level", "SNAPQ_LOG_LEVEL");
+  LogFormat format = config && config->log_format ? *config->log_format : LogFormat::text;
+  if (!format_text.empty()) {
+    auto parsed = parseLogFormat(format_text);
+    if (!parsed)
+      return Status::invalidArgument(format_from + ": '" + format_text + "' is not a log format (text, json)");
+    format = *parsed;
+  }
+  LogLevel level = config && config->log_level ? *config->log_level : default_level;
+  if (!level_text.empty()) {
+    auto parsed = parseLogLevel(level_text);
+    if (!parsed) {
+      return Status::invalidArgument(level_from + ": '" + level_text +
+                                     "' is not a log level (debug, info, warn, error)");
+    }
+    level = *parsed;
+  }
+  return makeLogger(format, level);
+}
+
 Status Runtime::start() {
   if (Status s = engine->start(); !s) return s;
   auto entries = sync->schedules();
@@ -34,10 +72,16 @@ Runtime::~Runtime() {
   if (engine) engine->stop();
   sync.reset();
   engine.reset();
+  webhooks.reset();
 }
 
 std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, int& exit_code) {
   exit_code = kExitUsage;
+  auto logger = openLogger(args.log_format_flag, args.log_level_flag, args.log_level);
+  if (!logger) {
+    printError(logger.status().message());
+    return nullptr;
+  }
   std::string file = args.config_file;
   if (file.empty()) {
     if (const char* env = std::getenv("SNAPQ_CONFIG"); env && *env) file = env;
@@ -65,6 +109,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
   }
   auto rt = std::unique_ptr<Runtime>(new Runtime());
   rt->config = std::move(*config);
+  logger = openLogger(args.log_format_flag, args.log_level_flag, args.log_level, &rt->config);
   rt->url = args.db;
   if (rt->url.empty() && std::getenv("SNAPQ_DB") == nullptr && rt->config.database) rt->url = *rt->config.database;
   if (rt->url.empty()) rt->url = defaultDbUrl();
@@ -80,6 +125,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
     for (const InstanceSpec& i : s.instances) limit += std::max(1, i.policy.concurrency);
     options.service_concurrency[s.name] = limit;
   }
+  options.service_concurrency[std::string(kWebhookService)] = webhookConcurrency(options.workers);
   if (args.migrate) {
     auto store = openStore(rt->url);
     if (!store) {
@@ -93,7 +139,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
   }
   rt->store = openReadyStore(rt->url, exit_code);
   if (!rt->store) return nullptr;
-  rt->logger = std::make_shared<StderrLogger>(args.log_level);
+  rt->logger = std::move(*logger);
   Env env;
   env.logger = rt->logger;
   auto engine = Engine::open(rt->store, run_jobs ? engineKeys(rt->url) : Engine::Keys{}, options, env);
@@ -115,6 +161,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
     return nullptr;
   }
   rt->sync = std::move(*sync);
+  rt->webhooks = Webhooks::install(rt->config, *rt->engine);
   exit_code = kExitOk;
   return rt;
 }

@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "notify/webhooks.h"
+#include "queue/cluster_scheduler.h"
 #include "snapq/config.h"
 #include "snapq/engine.h"
-#include "queue/cluster_scheduler.h"
 #include "sync/sync_service.h"
 
 namespace CLI {
@@ -26,12 +27,21 @@ struct RuntimeArgs {
   std::vector<std::string> queues;
   std::optional<Duration> heartbeat;
   LogLevel log_level = LogLevel::warn;  // a one-shot command keeps quiet; a worker says more
+  std::string log_format_flag;          // --log-format; empty: $SNAPQ_LOG_FORMAT, else text
+  std::string log_level_flag;           // --log-level; empty: $SNAPQ_LOG_LEVEL, else log_level
   bool config_optional = false;         // serve: without a file, no services (jobs, users, health)
   bool migrate = false;                 // serve: bring the schema up to date first (safe on every node)
 };
 
 // Adds --config and --db to a command.
 void addRuntimeOptions(CLI::App& cmd, RuntimeArgs& args);
+// Adds --log-format and --log-level (for the long-running commands).
+void addLogOptions(CLI::App& cmd, std::string& format_flag, std::string& level_flag);
+// The logger the flags ask for, else $SNAPQ_LOG_FORMAT and $SNAPQ_LOG_LEVEL,
+// else the config file's `log:` (when given), else text at `default_level`;
+// invalid_argument naming a bad value.
+Result<std::shared_ptr<Logger>> openLogger(const std::string& format_flag, const std::string& level_flag,
+                                           LogLevel default_level, const Config* config = nullptr);
 
 class Runtime {
  public:
@@ -49,6 +59,7 @@ class Runtime {
   std::shared_ptr<Store> store;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<SyncService> sync;
+  std::unique_ptr<Webhooks> webhooks;
   std::unique_ptr<ClusterScheduler> scheduler;
   std::shared_ptr<Logger> logger;
 };

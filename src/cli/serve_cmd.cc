@@ -84,11 +84,13 @@ int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function
       rt->logger->log(LogLevel::warn, "deleting expired sessions failed: " + swept.status().toString());
     }
   }
-  std::cerr << "snapq " << who << ": " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
-            << " received; answering requests in flight, then finishing running jobs" << std::endl;
+  // Through the logger, so that a JSON log stays JSON lines to the end.
+  std::shared_ptr<Logger> logger = rt->logger;
+  logger->log(LogLevel::info, who + ": " + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
+                                  " received; answering requests in flight, then finishing running jobs");
   server.stop();
   rt.reset();
-  std::cerr << "snapq " << who << ": stopped" << std::endl;
+  logger->log(LogLevel::info, who + " stopped");
   return kExitOk;
 }
 
@@ -96,6 +98,7 @@ void addServeCommand(CLI::App& app, Action& chosen) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "the HTTP API with workers, scheduler and pruner, until SIGTERM/SIGINT");
   addRuntimeOptions(*cmd, args->runtime);
+  addLogOptions(*cmd, args->runtime.log_format_flag, args->runtime.log_level_flag);
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (env SNAPQ_LISTEN; default 127.0.0.1:8080)")
       ->type_name("HOST:PORT");
   cmd->add_option("--workers", args->runtime.workers, "worker threads (default: the config's, else 4)")

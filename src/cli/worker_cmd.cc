@@ -25,7 +25,14 @@ struct WorkerArgs {
   std::optional<int> workers;
   std::vector<std::string> queues;
   int heartbeat_ms = 10000;
+  std::string log_format;
+  std::string log_level;
 };
+
+std::string stopMessage(int signal, Duration grace) {
+  return std::string("worker: ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+         " received; finishing running jobs (up to " + std::to_string(grace.count() / 1000) + " s)";
+}
 
 // With a config file: the services' sync and mutation jobs and the cron
 // scheduler of their sync schedules, besides the built-in job types.
@@ -33,8 +40,15 @@ int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
   for (const std::string& q : args.queues) {
     if (!isValidName(q)) return usageError("bad queue name '" + q + "'");
   }
-  RuntimeArgs runtime{args.db, args.config_file, args.workers, args.queues, Duration(args.heartbeat_ms),
-                      LogLevel::info};
+  RuntimeArgs runtime;
+  runtime.db = args.db;
+  runtime.config_file = args.config_file;
+  runtime.workers = args.workers;
+  runtime.queues = args.queues;
+  runtime.heartbeat = Duration(args.heartbeat_ms);
+  runtime.log_level = LogLevel::info;
+  runtime.log_format_flag = args.log_format;
+  runtime.log_level_flag = args.log_level;
   int exit_code = kExitOk;
   auto rt = Runtime::open(runtime, true, exit_code);
   if (!rt) return exit_code;
@@ -44,11 +58,11 @@ int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
             << std::endl;
   int received = 0;
   sigwait(&stop_signals, &received);
-  std::cerr << "snapq worker: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
-            << " received; finishing running jobs (up to " << rt->engine->options().grace.count() / 1000 << " s)"
-            << std::endl;
+  // Through the logger, so that a JSON log stays JSON lines to the end.
+  std::shared_ptr<Logger> logger = rt->logger;
+  logger->log(LogLevel::info, stopMessage(received, rt->engine->options().grace));
   rt.reset();
-  std::cerr << "snapq worker: stopped" << std::endl;
+  logger->log(LogLevel::info, "worker stopped");
   return kExitOk;
 }
 
@@ -61,6 +75,8 @@ int runWorker(const WorkerArgs& args) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  auto logger = openLogger(args.log_format, args.log_level, LogLevel::info);
+  if (!logger) return usageError(logger.status().message());
   if (!args.config_file.empty()) return runConfiguredWorker(args, stop_signals);
 
   for (const std::string& q : args.queues) {
@@ -78,7 +94,9 @@ int runWorker(const WorkerArgs& args) {
   int exit_code = kExitOk;
   std::shared_ptr<Store> store = openReadyStore(url, exit_code);
   if (!store) return exit_code;
-  auto opened = Engine::open(store, engineKeys(url), options);
+  Env env;
+  env.logger = *logger;
+  auto opened = Engine::open(store, engineKeys(url), options, env);
   if (!opened) return reportStatus(opened.status());
   Engine& engine = **opened;
   registerBuiltinJobTypes(engine);
@@ -88,10 +106,9 @@ int runWorker(const WorkerArgs& args) {
 
   int received = 0;
   sigwait(&stop_signals, &received);
-  std::cerr << "snapq worker: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
-            << " received; finishing running jobs (up to " << options.grace.count() / 1000 << " s)" << std::endl;
+  (*logger)->log(LogLevel::info, stopMessage(received, options.grace));
   engine.stop();
-  std::cerr << "snapq worker: stopped" << std::endl;
+  (*logger)->log(LogLevel::info, "worker stopped");
   return kExitOk;
 }
 
@@ -115,6 +132,7 @@ void addWorkerCommand(CLI::App& app, Action& chosen) {
                   "three missed heartbeats (use the same value on every node)")
       ->default_val(10000)
       ->check(CLI::Range(100, 600000));
+  addLogOptions(*cmd, args->log_format, args->log_level);
   cmd->callback([args, &chosen] { chosen = [args] { return runWorker(*args); }; });
 }
 

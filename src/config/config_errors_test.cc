@@ -61,7 +61,7 @@ services:
 colour: blue
 )");
   EXPECT_NE(m.find("test.yaml:1:1: unknown key 'colour' (expected database, listen, workers, durability, retention, "
-                   "mask_patterns or services)"),
+                   "mask_patterns, log or services)"),
             std::string::npos)
       << m;
 }

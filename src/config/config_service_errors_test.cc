@@ -407,3 +407,46 @@ services:
 
 }  // namespace
 }  // namespace snapq::configtest
+
+namespace snapq::configtest {
+namespace {
+
+TEST(ConfigWebhooks, TimeoutAndRetryAreReadAndTheNameWebhookIsReserved) {
+  auto check = checkConfigText(yaml(R"(
+services:
+  sim:
+    base_url: http://127.0.0.1:9100
+    webhooks:
+      - {url: "http://127.0.0.1:9/a", timeout: 3s, retry: {attempts: 2, base: 20ms}}
+      - {url: "http://127.0.0.1:9/b", events: [success]}
+)"));
+  ASSERT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems[0].message);
+  const ServiceSpec& sim = check.config->services[0];
+  ASSERT_EQ(sim.webhooks.size(), 2u);
+  EXPECT_EQ(sim.webhooks[0].timeout, std::chrono::seconds(3));
+  EXPECT_EQ(sim.webhooks[0].retry.max_attempts, 2);
+  EXPECT_EQ(sim.webhooks[0].retry.base, Duration(20));
+  EXPECT_EQ(sim.webhooks[1].timeout, std::chrono::seconds(10));
+  EXPECT_EQ(sim.webhooks[1].retry.max_attempts, 8) << "the delivery default";
+  EXPECT_EQ(sim.webhooks[1].retry.base, std::chrono::seconds(5));
+  EXPECT_NE(configToJson(*check.config).find("\"timeout\": \"3000ms\""), std::string::npos);
+
+  EXPECT_NE(messages(R"(
+services:
+  webhook:
+    base_url: http://127.0.0.1:9100
+)")
+                .find("reserved for snapq's webhook deliveries"),
+            std::string::npos);
+  EXPECT_NE(messages(R"(
+services:
+  sim:
+    base_url: http://127.0.0.1:9100
+    webhooks: [{url: "http://127.0.0.1:9/a", retry: {attempts: 0}}]
+)")
+                .find("services.sim.webhooks[0].retry.attempts"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace snapq::configtest

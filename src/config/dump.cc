@@ -25,17 +25,22 @@ std::string hideUrlPassword(const std::string& url) {
 
 ordered_json duration(Duration d) { return std::to_string(d.count()) + "ms"; }
 
-ordered_json policyJson(const Policy& p) {
-  ordered_json retry = {{"attempts", p.retry.max_attempts}};
-  if (!p.retry.backoff.empty()) {
+ordered_json retryJson(const RetryPolicy& r) {
+  ordered_json retry = {{"attempts", r.max_attempts}};
+  if (!r.backoff.empty()) {
     retry["backoff"] = ordered_json::array();
-    for (Duration d : p.retry.backoff) retry["backoff"].push_back(duration(d));
+    for (Duration d : r.backoff) retry["backoff"].push_back(duration(d));
   } else {
-    retry["base"] = duration(p.retry.base);
-    retry["factor"] = p.retry.factor;
-    retry["cap"] = duration(p.retry.cap);
-    retry["jitter"] = p.retry.jitter;
+    retry["base"] = duration(r.base);
+    retry["factor"] = r.factor;
+    retry["cap"] = duration(r.cap);
+    retry["jitter"] = r.jitter;
   }
+  return retry;
+}
+
+ordered_json policyJson(const Policy& p) {
+  ordered_json retry = retryJson(p.retry);
   return {{"concurrency", p.concurrency},
           {"rate_limit", p.rate_limit},
           {"burst", p.burst},
@@ -163,7 +168,8 @@ ordered_json serviceJson(const ServiceSpec& s, const Masker& masker) {
   for (const WebhookSpec& w : s.webhooks) {
     ordered_json events = ordered_json::array();
     for (WebhookEvent e : w.events) events.push_back(webhookEventName(e));
-    webhooks.push_back({{"url", secret(w.url)}, {"events", events}});
+    webhooks.push_back(
+        {{"url", secret(w.url)}, {"events", events}, {"timeout", duration(w.timeout)}, {"retry", retryJson(w.retry)}});
   }
   return {{"connector", s.connector},
           {"policy", policyJson(s.policy)},
@@ -183,6 +189,10 @@ std::string configToJson(const Config& config) {
   out["durability"] = config.durability == Durability::full ? "full" : "relaxed";
   out["retention"] = {{"success", duration(config.retention.success)}, {"failed", duration(config.retention.failed)}};
   out["mask_patterns"] = config.mask_patterns;
+  if (config.log_format || config.log_level) {
+    out["log"] = {{"format", config.log_format ? ordered_json(toString(*config.log_format)) : ordered_json(nullptr)},
+                  {"level", config.log_level ? ordered_json(toString(*config.log_level)) : ordered_json(nullptr)}};
+  }
   out["services"] = ordered_json::object();
   for (const ServiceSpec& s : config.services) out["services"][s.name] = serviceJson(s, masker);
   return out.dump(2);

@@ -11,6 +11,8 @@ namespace {
 constexpr int64_t kMaxConcurrency = 1024;
 constexpr int64_t kMaxAttempts = 1000;
 
+}  // namespace
+
 void readRetry(const Value& node, RetryPolicy& retry) {
   MapReader m(node, {"attempts", "backoff", "base", "factor", "cap", "jitter"});
   if (!m.ok()) return;
@@ -51,6 +53,8 @@ void readRetry(const Value& node, RetryPolicy& retry) {
     m.problemAt("cap", "the cap is shorter than the base wait");
   }
 }
+
+namespace {
 
 void readCircuitBreaker(const Value& node, CircuitBreakerPolicy& breaker) {
   MapReader m(node, {"failures", "cool_down"});

@@ -69,7 +69,7 @@ std::vector<WebhookSpec> readWebhooks(const Value& node) {
   auto items = node.items();
   if (!items) return out;
   for (const Value& item : *items) {
-    MapReader m(item, {"url", "events"});
+    MapReader m(item, {"url", "events", "timeout", "retry"});
     if (!m.ok()) continue;
     WebhookSpec hook;
     hook.events = {WebhookEvent::failed, WebhookEvent::conflict};
@@ -100,6 +100,10 @@ std::vector<WebhookSpec> readWebhooks(const Value& node) {
         if (events->empty()) v->problem("names no event (failed, conflict, success)");
       }
     }
+    if (auto v = m.get("timeout")) {
+      if (auto d = v->duration()) hook.timeout = *d;
+    }
+    if (auto v = m.get("retry")) readRetry(*v, hook.retry);
     out.push_back(std::move(hook));
   }
   return out;
@@ -127,6 +131,11 @@ bool checkName(const NamedValue& entry, std::string_view what, std::string_view 
 std::optional<ServiceSpec> readService(const NamedValue& entry) {
   Context& ctx = entry.value.ctx();
   checkName(entry, "service", kTableNameReason);
+  if (entry.name == "webhook") {
+    // The service name of snapq's own webhook deliveries in the job log.
+    entry.value.ctx().problem(entry.at, entry.value.path(),
+                              "the service name 'webhook' is reserved for snapq's webhook deliveries");
+  }
   MapReader m(entry.value,
               {"connector", "base_url", "auth", "headers", "policy", "instances", "resources", "webhooks"});
   if (!m.ok()) return std::nullopt;

@@ -15,7 +15,7 @@ namespace config {
 namespace {
 
 const std::vector<std::string> kRootKeys = {"database",  "listen",        "workers", "durability",
-                                            "retention", "mask_patterns", "services"};
+                                            "retention", "mask_patterns", "log",     "services"};
 
 // PostgreSQL truncates longer identifiers (NAMEDATALEN - 1).
 constexpr size_t kMaxIdentifier = 63;
@@ -53,6 +53,17 @@ void readRetention(const Value& v, Config& config) {
   if (!m.ok()) return;
   if (auto d = m.get("success")) config.retention.success = d->duration().value_or(config.retention.success);
   if (auto d = m.get("failed")) config.retention.failed = d->duration().value_or(config.retention.failed);
+}
+
+void readLog(const Value& v, Config& config) {
+  MapReader m(v, {"format", "level"});
+  if (!m.ok()) return;
+  if (auto f = m.get("format")) {
+    if (auto name = f->oneOf({"text", "json"})) config.log_format = parseLogFormat(*name);
+  }
+  if (auto l = m.get("level")) {
+    if (auto name = l->oneOf({"debug", "info", "warn", "error"})) config.log_level = parseLogLevel(*name);
+  }
 }
 
 // Where a resource's name is written, for problems found after reading.
@@ -113,6 +124,7 @@ Config readRoot(Context& ctx, const YAML::Node& root) {
       config.durability = *d == "full" ? Durability::full : Durability::relaxed;
   }
   if (auto v = m.get("retention")) readRetention(*v, config);
+  if (auto v = m.get("log")) readLog(*v, config);
   if (auto v = m.get("mask_patterns")) {
     if (auto items = v->items()) {
       std::vector<std::string> patterns;

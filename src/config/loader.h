@@ -20,6 +20,8 @@ namespace snapq::config {
 
 // `base` with the keys `node` sets; burst stays 0 ("automatic") unless set.
 Policy readPolicy(const Value& node, Policy base);
+// `retry:` (attempts, backoff or base/factor/cap/jitter) over `retry`.
+void readRetry(const Value& node, RetryPolicy& retry);
 // Fills an automatic burst from the rate limit.
 void finalizePolicy(Policy& policy);
 std::optional<AuthSpec> readAuth(const Value& node);

@@ -62,6 +62,15 @@ const char* authKindName(AuthKind kind) {
   return "?";
 }
 
+RetryPolicy defaultWebhookRetry() {
+  RetryPolicy retry;
+  retry.max_attempts = 8;
+  retry.base = std::chrono::seconds(5);
+  retry.factor = 2.0;
+  retry.cap = std::chrono::minutes(5);
+  return retry;
+}
+
 const char* webhookEventName(WebhookEvent event) {
   switch (event) {
     case WebhookEvent::failed: return "failed";

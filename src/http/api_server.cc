@@ -79,10 +79,16 @@ class ApiServer::Impl {
   void accept(net::HttpRequest req, net::Responder responder) {
     auto shared = std::make_shared<std::pair<net::HttpRequest, net::Responder>>(std::move(req), std::move(responder));
     bool queued = pool_ && pool_->post([this, shared] {
-      Reply reply = serve(shared->first);
-      if (reply.stream) return reply.stream(std::move(shared->second));
+      const auto started = std::chrono::steady_clock::now();
+      std::string actor;
+      Reply reply = serve(shared->first, actor);
+      if (reply.stream) {
+        logAccess(shared->first, reply.status, std::nullopt, started, actor);
+        return reply.stream(std::move(shared->second));
+      }
       net::HttpResponse out;
       reply.writeTo(out);
+      logAccess(shared->first, out.status, out.body.size(), started, actor);
       shared->second.send(std::move(out));
     });
     if (!queued) {
@@ -94,19 +100,27 @@ class ApiServer::Impl {
     }
   }
 
-  Reply serve(const net::HttpRequest& http) {
-    const auto started = std::chrono::steady_clock::now();
+  // `actor`: who was authenticated (user or token name), empty when nobody.
+  Reply serve(const net::HttpRequest& http, std::string& actor) {
     ApiRequest request{http, {}, std::nullopt, {}, hostOf(http.remote_address), ctx_.clock().now()};
     Reply reply = route(request);
-    if (options_.access_log) {
-      const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-      // The path only: a query string is the client's to fill and may carry anything.
-      ctx_.logger.log(LogLevel::info, "http " + http.method + " " + http.path + " " + std::to_string(reply.status) + " " +
-                                          std::to_string(ms.count() / 1000.0).substr(0, 5) + "ms actor=" +
-                                          (request.principal ? request.actor().name : std::string("-")) +
-                                          " addr=" + request.address);
-    }
+    if (request.principal) actor = request.actor().name;
     return reply;
+  }
+
+  // One line per request. The path only: the query string is the client's to
+  // fill and may carry anything; headers (Authorization, Cookie, the CSRF
+  // token) and bodies (passwords) never reach the log.
+  void logAccess(const net::HttpRequest& http, int status, std::optional<size_t> bytes,
+                 std::chrono::steady_clock::time_point started, const std::string& actor) {
+    if (!options_.access_log) return;
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    LogFields fields = {{"method", http.method}, {"path", http.path}, {"status", status}};
+    if (bytes) fields.emplace_back("bytes", static_cast<int64_t>(*bytes));
+    fields.emplace_back("duration_ms", static_cast<double>(us.count()) / 1000.0);
+    fields.emplace_back("address", hostOf(http.remote_address));
+    fields.emplace_back("actor", actor.empty() ? std::string("-") : actor);
+    ctx_.logger.log(LogLevel::info, "http", fields);
   }
 
   Reply route(ApiRequest& request) {

@@ -37,20 +37,23 @@ class Engine::Impl {
         masker_(engine.options_.mask_patterns.empty() ? Masker() : Masker(engine.options_.mask_patterns)),
         sealer_(std::move(sealer)),
         executor_(
-            masker_, sealer_ ? &*sealer_ : nullptr, *engine.env_.clock, *engine.env_.random, engine.options_.default_retry,
+            masker_, sealer_ ? &*sealer_ : nullptr, *engine.env_.clock, *engine.env_.random,
+            engine.options_.default_retry,
             [this](const std::string& service, const std::string& action) { return findType(service, action); },
             [&engine](int64_t id, std::string json) {
               (void)engine.store_->setProgress(id, engine.options_.worker_id, std::move(json));
-            }),
-        pool_(*engine.store_, engine.options_, *engine.env_.clock, executor_, engine.options_.worker_id,
-              [this](JobChange::Kind kind, std::vector<Job>& jobs) {
-                if (kind == JobChange::Kind::attempted) {
-                  notifier_.publish(kind, std::move(jobs));
-                } else if (notifier_.wantsChanges()) {
-                  notifier_.publish(kind, jobs);  // a copy: the pool runs these
-                }
-              },
-              health_, *engine.env_.logger),
+            },
+            [this](const Job& after) { return followUps(after); }),
+        pool_(
+            *engine.store_, engine.options_, *engine.env_.clock, executor_, engine.options_.worker_id,
+            [this](JobChange::Kind kind, std::vector<Job>& jobs) {
+              if (kind == JobChange::Kind::attempted) {
+                notifier_.publish(kind, std::move(jobs));
+              } else if (notifier_.wantsChanges()) {
+                notifier_.publish(kind, jobs);  // a copy: the pool runs these
+              }
+            },
+            health_, *engine.env_.logger),
         maintenance_(
             *engine.store_, engine.options_, *engine.env_.clock, pool_, health_,
             [this](const std::vector<Job>& rescued) { notifier_.publish(JobChange::Kind::rescued, rescued); },
@@ -58,7 +61,28 @@ class Engine::Impl {
               auto pruned = engine.prune();
               if (!pruned) engine.env_.logger->log(LogLevel::warn, "pruning failed: " + pruned.status().toString());
             },
-            *engine.env_.logger) {}
+            *engine.env_.logger, [this](const Job& after) { return followUps(after); }) {}
+
+  // The follow-up hook's requests as rows; one that cannot be built is logged
+  // and dropped rather than failing the job's own transition.
+  std::vector<NewJob> followUps(const Job& after) {
+    if (!follow_up_hook_) return {};
+    std::vector<NewJob> out;
+    for (const DispatchRequest& request : follow_up_hook_(after)) {
+      const JobType* type = findType(request.service, request.action);
+      int max_attempts =
+          type ? type->retryFor(request.instance).max_attempts : engine_.options_.default_retry.max_attempts;
+      auto job = buildNewJob(request, masker_, sealer_ ? &*sealer_ : nullptr, max_attempts);
+      if (!job) {
+        engine_.env_.logger->log(LogLevel::error,
+                                 "follow-up of job " + std::to_string(after.id) + " dropped: " + job.status().message(),
+                                 {{"job_id", after.id}, {"service", request.service}, {"action", request.action}});
+        continue;
+      }
+      out.push_back(std::move(*job));
+    }
+    return out;
+  }
 
   const JobType* findType(const std::string& service, const std::string& action) {
     std::shared_lock lock(types_mu_);
@@ -67,6 +91,7 @@ class Engine::Impl {
   }
 
   Engine& engine_;
+  FollowUpHook follow_up_hook_;  // set before start(), read by workers and maintenance
   StoreHealth health_;
   std::atomic<bool> started_{false};
   Masker masker_;
@@ -191,6 +216,7 @@ void Engine::wake() { impl_->pool_.wake(); }
 void Engine::onManage(ManageHook hook) { manage_hook_ = std::move(hook); }
 
 void Engine::onRescueFailed(RescueHook hook) { impl_->maintenance_.onRescueFailed(std::move(hook)); }
+void Engine::onFinalState(FollowUpHook hook) { impl_->follow_up_hook_ = std::move(hook); }
 
 ManagerRequest Engine::managerRequest(int64_t id, const Actor& actor, BulkAction action, bool override_conflict,
                                       const std::string& address) const {

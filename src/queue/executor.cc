@@ -1,5 +1,6 @@
 #include "queue/executor.h"
 
+#include <algorithm>
 #include <exception>
 #include <nlohmann/json.hpp>
 
@@ -26,15 +27,16 @@ class Context final : public JobContext {
 
 }  // namespace
 
-Executor::Executor(const Masker& masker, const Sealer* sealer, Clock& clock, Random& random,
-                   RetryPolicy default_retry, HandlerLookup lookup, ProgressSink progress)
+Executor::Executor(const Masker& masker, const Sealer* sealer, Clock& clock, Random& random, RetryPolicy default_retry,
+                   HandlerLookup lookup, ProgressSink progress, FollowUps follow_ups)
     : masker_(masker),
       sealer_(sealer),
       clock_(clock),
       random_(random),
       default_retry_(std::move(default_retry)),
       lookup_(std::move(lookup)),
-      progress_(std::move(progress)) {}
+      progress_(std::move(progress)),
+      follow_ups_(std::move(follow_ups)) {}
 
 Duration Executor::timeoutFor(const Job& job) const {
   const JobType* type = lookup_(job.service, job.action);
@@ -107,7 +109,8 @@ Attempt Executor::settle(const Job& job, const std::string& worker_id, const Out
     case Outcome::Kind::retryable:
       if (job.attempts < job.max_attempts) {
         c.transition = Transition::retry_later;
-        c.run_at = c.finished_at + retry.delayAfter(job.attempts, random_);
+        // A receiver's Retry-After (outcome.retry_after) may ask for longer than the policy's wait.
+        c.run_at = c.finished_at + std::max(retry.delayAfter(job.attempts, random_), outcome.retry_after);
         c.error = attempt_error;
         c.event = EventNote{"attempt_failed", attempt_error};
         break;
@@ -131,6 +134,7 @@ Attempt Executor::settle(const Job& job, const std::string& worker_id, const Out
     j.finished_at = c.finished_at;
     j.duration_ms = (c.finished_at - c.started_at).count();
     if (j.status == JobStatus::success || j.status == JobStatus::skipped) j.sealed_payload.clear();
+    if (follow_ups_) c.follow_ups = follow_ups_(j);
   } else {
     j.run_at = c.run_at;
     if (c.transition == Transition::release) j.attempts = std::max(0, j.attempts - 1);

@@ -21,8 +21,9 @@ class Executor {
   using HandlerLookup = std::function<const JobType*(const std::string& service, const std::string& action)>;
   using ProgressSink = std::function<void(int64_t job_id, std::string json)>;
 
+  // `follow_ups` (may be empty) gives the jobs a final state calls for.
   Executor(const Masker& masker, const Sealer* sealer, Clock& clock, Random& random, RetryPolicy default_retry,
-           HandlerLookup lookup, ProgressSink progress);
+           HandlerLookup lookup, ProgressSink progress, FollowUps follow_ups = {});
 
   Attempt run(const Job& job, const std::string& worker_id, std::stop_token stop, TimePoint deadline) const;
   // The transition for an outcome (exposed for tests of the lifecycle rules).
@@ -38,6 +39,7 @@ class Executor {
   RetryPolicy default_retry_;
   HandlerLookup lookup_;
   ProgressSink progress_;
+  FollowUps follow_ups_;
 };
 
 }  // namespace snapq

@@ -24,7 +24,7 @@ std::string hostName() {
 }  // namespace
 
 Maintenance::Maintenance(Store& store, const EngineOptions& options, Clock& clock, WorkerPool& pool,
-                         StoreHealth& health, Rescued rescued, Prune prune, Logger& logger)
+                         StoreHealth& health, Rescued rescued, Prune prune, Logger& logger, FollowUps follow_ups)
     : store_(store),
       options_(options),
       clock_(clock),
@@ -33,6 +33,7 @@ Maintenance::Maintenance(Store& store, const EngineOptions& options, Clock& cloc
       rescued_(std::move(rescued)),
       prune_(std::move(prune)),
       logger_(logger),
+      follow_ups_(std::move(follow_ups)),
       lease_(store, "maintenance", pool.workerId(), clock, options.leader_lease, &logger) {}
 
 Maintenance::~Maintenance() { stop(); }
@@ -143,7 +144,7 @@ void Maintenance::tick() {
 }
 
 void Maintenance::rescue(TimePoint now) {
-  auto expired = store_.rescueExpired({now, 500, rescue_failed_});
+  auto expired = store_.rescueExpired({now, 500, rescue_failed_, follow_ups_});
   health_.record(expired.status());
   if (!expired) logger_.log(LogLevel::warn, "rescuing expired jobs failed: " + expired.status().toString());
   if (expired && !expired->empty()) logRescued(*expired, "its lease expired");
@@ -152,7 +153,7 @@ void Maintenance::rescue(TimePoint now) {
   // fresh (otherwise it is this node that lost touch, not the others).
   Duration timeout = options_.worker_timeout.count() > 0 ? options_.worker_timeout : options_.heartbeat * 3;
   if (!lease_.held() || !registered_ || now - last_registered_ >= timeout) return;
-  auto dead = store_.rescueDeadWorkers({now - timeout, now, 100, rescue_failed_});
+  auto dead = store_.rescueDeadWorkers({now - timeout, now, 100, rescue_failed_, follow_ups_});
   health_.record(dead.status());
   if (!dead) {
     logger_.log(LogLevel::warn, "rescuing the jobs of dead workers failed: " + dead.status().toString());
@@ -170,8 +171,10 @@ void Maintenance::logRescued(const std::vector<Job>& jobs, const std::string& wh
   constexpr size_t kNamed = 10;
   for (size_t i = 0; i < jobs.size() && i < kNamed; ++i) {
     const Job& j = jobs[i];
-    logger_.log(LogLevel::warn, "job " + std::to_string(j.id) + " (" + j.service + "/" + j.action + ") rescued: " +
-                                    why + "; now " + toString(j.status));
+    logger_.log(LogLevel::warn,
+                "job " + std::to_string(j.id) + " (" + j.service + "/" + j.action + ") rescued: " + why + "; now " +
+                    toString(j.status),
+                {{"job_id", j.id}, {"service", j.service}, {"action", j.action}, {"status", toString(j.status)}});
   }
   if (jobs.size() > kNamed) {
     logger_.log(LogLevel::warn, "... and " + std::to_string(jobs.size() - kNamed) + " more jobs rescued: " + why);

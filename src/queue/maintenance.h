@@ -21,8 +21,9 @@ class Maintenance {
   using Rescued = std::function<void(const std::vector<Job>&)>;
   using Prune = std::function<void()>;
 
+  // `follow_ups` (may be empty): the jobs a rescue to failed calls for.
   Maintenance(Store& store, const EngineOptions& options, Clock& clock, WorkerPool& pool, StoreHealth& health,
-              Rescued rescued, Prune prune, Logger& logger);
+              Rescued rescued, Prune prune, Logger& logger, FollowUps follow_ups = {});
   ~Maintenance();
   void start();
   // Stops the loop and gives up the maintenance lead; the worker stays
@@ -50,8 +51,9 @@ class Maintenance {
   StoreHealth& health_;
   Rescued rescued_;
   Prune prune_;
-  RescueHook rescue_failed_;
   Logger& logger_;
+  FollowUps follow_ups_;
+  RescueHook rescue_failed_;
   LeaderLease lease_;
   TimePoint started_at_{};
   TimePoint last_heartbeat_{};

@@ -179,6 +179,20 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
                                        " finished jobs failed; their leases will expire and they will run again: " +
                                        applied.status().toString());
     }
+    if (applied) {
+      for (size_t i = 0; i < batch->size() && i < applied->size(); ++i) {
+        const Job& job = (*batch)[i].job;
+        if (!(*applied)[i] || (job.status != JobStatus::failed && job.status != JobStatus::conflict)) continue;
+        logger_.log(LogLevel::warn, "job " + std::to_string(job.id) + " " + toString(job.status) + ": " + job.error,
+                    {{"job_id", job.id},
+                     {"service", job.service},
+                     {"instance", job.instance},
+                     {"action", job.action},
+                     {"status", toString(job.status)},
+                     {"attempts", job.attempts},
+                     {"worker", worker_id_}});
+      }
+    }
     if (applied && committed_) {
       std::vector<Job> jobs;
       jobs.reserve(batch->size());

@@ -31,6 +31,29 @@ TEST_F(CliTest, WorkerUsageErrorsExitTwoWithOneLineOnStderr) {
   }
 }
 
+TEST_F(CliTest, BadLogFormatsAndLevelsExitTwoNamingTheValue) {
+  migrate();
+  struct Case {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    std::string names;
+  };
+  const std::vector<Case> cases = {
+      {{"worker", "--db", db(), "--log-format", "yaml"}, {}, "--log-format: 'yaml' is not a log format (text, json)"},
+      {{"worker", "--db", db(), "--log-level", "loud"}, {}, "--log-level: 'loud' is not a log level"},
+      {{"worker", "--db", db()}, {{"SNAPQ_LOG_FORMAT", "xml"}}, "SNAPQ_LOG_FORMAT: 'xml' is not a log format"},
+      {{"serve", "--db", db(), "--listen", "127.0.0.1:0", "--log-level", "verbose"}, {}, "--log-level: 'verbose'"},
+      {{"demo", "--listen", "127.0.0.1:0", "--log-format", "JSON"}, {}, "--log-format: 'JSON'"},
+  };
+  for (const Case& c : cases) {
+    RunResult r = run(c.args, c.env);
+    EXPECT_EQ(r.exit_code, 2) << testing::PrintToString(c.args) << "\n" << r.err;
+    ASSERT_EQ(r.errLines().size(), 1u) << r.err;
+    EXPECT_TRUE(r.err.starts_with("snapq: error: ")) << r.err;
+    EXPECT_NE(r.err.find(c.names), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(CliTest, WorkerRefusesAnUninitialisedDatabaseWithTheMigrateHint) {
   RunResult r = run({"worker", "--db", db()});
   EXPECT_EQ(r.exit_code, 1);

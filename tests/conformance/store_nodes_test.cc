@@ -82,7 +82,7 @@ TEST_P(StoreNodes, RetriesReleasesRescuesAndManualRetriesMoveTheEpoch) {
   EXPECT_TRUE(store_->waitForWork(seen, Duration(10000))) << "release";
 
   seen = quietEpoch();
-  auto rescued = store_->rescueExpired({t0() + Duration(60000), 1, {}});
+  auto rescued = store_->rescueExpired({t0() + Duration(60000), 1, {}, {}});
   ASSERT_TRUE(rescued.isOk());
   ASSERT_EQ(rescued->size(), 1u);
   EXPECT_TRUE(store_->waitForWork(seen, Duration(10000))) << "rescue";
@@ -140,7 +140,7 @@ TEST_P(StoreNodes, ADeadWorkersJobsAreRescuedBeforeTheirLeasesExpire) {
   // 25 s later: the leases (30 s) still run, but "dead" missed its heartbeats.
   TimePoint now = t0() + Duration(25000);
   uint64_t seen = quietEpoch();
-  auto rescue = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}});
+  auto rescue = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}, {}});
   ASSERT_TRUE(rescue.isOk()) << rescue.status().toString();
   EXPECT_EQ(rescue->workers, std::vector<std::string>{"dead"});
   ASSERT_EQ(rescue->jobs.size(), 2u);
@@ -170,7 +170,7 @@ TEST_P(StoreNodes, ADeadWorkersJobsAreRescuedBeforeTheirLeasesExpire) {
   EXPECT_EQ(workers->at(0).id, "alive");
   // The dead worker's late completion is refused; the job is someone else's now.
   EXPECT_FALSE(complete(a1, Transition::succeed, "dead"));
-  auto again = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}});
+  auto again = store_->rescueDeadWorkers({now - Duration(15000), now, 100, {}, {}});
   ASSERT_TRUE(again.isOk());
   EXPECT_TRUE(again->workers.empty());
   EXPECT_TRUE(again->jobs.empty());
@@ -190,7 +190,7 @@ TEST_P(StoreNodes, ARescueHookSeesTheJobsItFailsAndItsFailureUndoesTheRescue) {
     seen.push_back(j.id);
     return Status::unavailable("the row could not be written");
   };
-  auto refused = store_->rescueExpired({t0() + Duration(60000), 10, refuse});
+  auto refused = store_->rescueExpired({t0() + Duration(60000), 10, refuse, {}});
   EXPECT_FALSE(refused.isOk());
   EXPECT_EQ(seen, std::vector<int64_t>{expiring});
   EXPECT_EQ(get(expiring).status, JobStatus::running) << "rolled back with the hook";
@@ -202,7 +202,7 @@ TEST_P(StoreNodes, ARescueHookSeesTheJobsItFailsAndItsFailureUndoesTheRescue) {
     seen.push_back(j.id);
     return Status::ok();
   };
-  auto rescued = store_->rescueExpired({t0() + Duration(60000), 10, record});
+  auto rescued = store_->rescueExpired({t0() + Duration(60000), 10, record, {}});
   ASSERT_TRUE(rescued.isOk()) << rescued.status().toString();
   EXPECT_EQ(rescued->size(), 2u);
   EXPECT_EQ(seen, std::vector<int64_t>{expiring}) << "a re-queued job is not failed";
@@ -213,7 +213,7 @@ TEST_P(StoreNodes, ARescueHookSeesTheJobsItFailsAndItsFailureUndoesTheRescue) {
   ASSERT_TRUE(store_->heartbeatWorker(worker("dead", t0())).isOk());
   seen.clear();
   TimePoint now = t0() + Duration(25000);
-  auto dead = store_->rescueDeadWorkers({now - Duration(15000), now, 100, record});
+  auto dead = store_->rescueDeadWorkers({now - Duration(15000), now, 100, record, {}});
   ASSERT_TRUE(dead.isOk()) << dead.status().toString();
   EXPECT_EQ(seen, std::vector<int64_t>{dying});
   EXPECT_EQ(get(dying).status, JobStatus::failed);

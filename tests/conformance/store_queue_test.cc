@@ -129,7 +129,7 @@ TEST_P(StoreQueue, CompletionIsRefusedOnceTheJobIsNoLongerThisWorkers) {
   int64_t id = insert(job());
   ASSERT_EQ(claim(1).size(), 1u);
   EXPECT_FALSE(complete(id, Transition::succeed, "w2")) << "another worker cannot finish it";
-  auto rescued = store_->rescueExpired({t0() + Duration(31000), 10, {}});
+  auto rescued = store_->rescueExpired({t0() + Duration(31000), 10, {}, {}});
   ASSERT_TRUE(rescued.isOk());
   ASSERT_EQ(rescued->size(), 1u);
   EXPECT_FALSE(complete(id, Transition::succeed, "w1")) << "a late worker cannot overwrite a rescue";
@@ -180,10 +180,10 @@ TEST_P(StoreQueue, RescueFailsAJobWhoseAttemptsAreExhausted) {
   ASSERT_TRUE(store_->extendLeases("w2", {id}, t0() + Duration(90000)).isOk());
   EXPECT_EQ(get(id).lease_until, t0() + Duration(30000)) << "another worker cannot extend it";
   ASSERT_TRUE(store_->extendLeases("w1", {id}, t0() + Duration(90000)).isOk());
-  auto none = store_->rescueExpired({t0() + Duration(60000), 10, {}});
+  auto none = store_->rescueExpired({t0() + Duration(60000), 10, {}, {}});
   ASSERT_TRUE(none.isOk());
   EXPECT_TRUE(none->empty()) << "the heartbeat extended the lease";
-  auto rescued = store_->rescueExpired({t0() + Duration(91000), 10, {}});
+  auto rescued = store_->rescueExpired({t0() + Duration(91000), 10, {}, {}});
   ASSERT_TRUE(rescued.isOk());
   ASSERT_EQ(rescued->size(), 1u);
   EXPECT_EQ(rescued->front().status, JobStatus::failed);

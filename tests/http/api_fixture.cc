@@ -26,7 +26,7 @@ void ApiTest::startApi(int64_t accounts, const std::string& yaml) {
     ASSERT_TRUE(auth_->addUser(name, role, std::string(name) + "-password-1", by).isOk());
   }
   http::ApiServerOptions options = api_options_;
-  http::ApiContext context{*store_, *engine_, *auth_, quiet(), &*config_, sync_.get()};
+  http::ApiContext context{*store_, *engine_, *auth_, api_logger_ ? *api_logger_ : quiet(), &*config_, sync_.get()};
   api_ = std::make_unique<http::ApiServer>(context, options);
   ASSERT_TRUE(api_->start().isOk());
   base_ = api_->url();

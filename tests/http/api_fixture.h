@@ -43,6 +43,7 @@ class ApiTest : public SyncSimTest {
                         const std::string& body = {}, const net::Headers& headers = {});
 
   http::ApiServerOptions api_options_ = quietOptions();  // startApi uses these (tests may change them first)
+  std::shared_ptr<Logger> api_logger_;                   // the server's logger; unset: a silent one
   static http::ApiServerOptions quietOptions();
   std::unique_ptr<auth::Auth> auth_;
   std::unique_ptr<http::ApiServer> api_;

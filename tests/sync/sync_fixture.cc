@@ -33,7 +33,9 @@ void SyncSimTest::startSnapq(const std::string& yaml, int workers) {
   options.workers = workers;
   options.poll = Duration(50);
   options.grace = Duration(2000);
-  auto engine = Engine::open(store_, Engine::Keys{std::string(32, 'k'), ""}, options);
+  Env env;
+  configureEngine(options, env);
+  auto engine = Engine::open(store_, Engine::Keys{std::string(32, 'k'), ""}, options, env);
   ASSERT_TRUE(engine.isOk()) << engine.status().toString();
   engine_ = std::move(*engine);
   Clock& clock = engine_->clock();
@@ -42,6 +44,7 @@ void SyncSimTest::startSnapq(const std::string& yaml, int workers) {
   });
   ASSERT_TRUE(sync.isOk()) << sync.status().toString();
   sync_ = std::move(*sync);
+  beforeStart();
   ASSERT_TRUE(engine_->start().isOk());
 }
 

@@ -24,6 +24,10 @@ class SyncSimTest : public ::testing::TestWithParam<std::string> {
   // starts the engine with the sync service on a fresh store.
   void startSnapq(const std::string& yaml = {}, int workers = 4);
   void TearDown() override;
+  // For suites that add to the engine: its options and environment before it
+  // opens, and what they install once the sync service is open (before start).
+  virtual void configureEngine(EngineOptions&, Env&) {}
+  virtual void beforeStart() {}
 
   SnapshotTable table(const std::string& resource) const;
   // Dispatches and waits for the job to be final.

@@ -128,6 +128,10 @@ Result<std::vector<bool>> applyPlain(Conn& conn, const Group& group) {
     if (applied.back()) with_effect.push_back(c);
   }
   if (Status s = insertEvents(conn, with_effect); !s) return s;
+  for (const JobCompletion* c : with_effect) {
+    if (c->follow_ups.empty()) continue;
+    if (Status s = insertNewJobs(conn, c->follow_ups, c->finished_at).status(); !s) return s;
+  }
   return applied;
 }
 

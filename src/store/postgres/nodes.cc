@@ -107,6 +107,7 @@ Result<DeadWorkerRescue> PostgresStore::rescueDeadWorkers(const DeadWorkerReques
         PgTxn txn(conn);
         if (Status s = r.on_failed(txn, job); !s) return s;
       }
+      if (Status s = insertFollowUps(conn, r.follow_ups, job, r.now); !s) return s;
       out.jobs.push_back(std::move(job));
     }
     return out;

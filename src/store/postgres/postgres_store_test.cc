@@ -74,7 +74,7 @@ TEST_F(PostgresDriver, FinishingJobsWakesNobodyButARetryDoes) {
   auto jobs = store_->claimJobs(claim);
   ASSERT_TRUE(jobs.isOk());
   ASSERT_EQ(jobs->size(), 2u);
-  JobCompletion done{jobs->at(0).id, "w1", Transition::succeed, "", "", t0(), t0(), t0(), std::nullopt, nullptr};
+  JobCompletion done{jobs->at(0).id, "w1", Transition::succeed, "", "", t0(), t0(), t0(), std::nullopt, nullptr, {}};
   ASSERT_TRUE(store_->completeJobsAndWait({done}).isOk());
   // Proving an absence needs a bounded wait; 300 ms is far above a local NOTIFY's latency.
   EXPECT_FALSE(pg_->waitForWork(seen, Duration(300))) << "a success queues nothing and should not wake workers";

@@ -135,31 +135,45 @@ Result<std::vector<int64_t>> insertBulk(Conn& conn, const std::vector<const NewJ
 
 }  // namespace
 
-Result<std::vector<InsertedJob>> PostgresStore::insertJobs(InsertJobsRequest request) {
-  return writer_->run<std::vector<InsertedJob>>([&request](Conn& conn) -> Result<std::vector<InsertedJob>> {
-    std::vector<InsertedJob> out;
-    out.reserve(request.jobs.size());
-    std::vector<const NewJob*> plain;
-    auto flush = [&]() -> Status {
-      if (plain.empty()) return Status::ok();
-      auto ids = insertBulk(conn, plain, request.now);
-      if (!ids) return ids.status();
-      for (int64_t id : *ids) out.push_back({id, false});
-      plain.clear();
-      return Status::ok();
-    };
-    for (const NewJob& job : request.jobs) {
-      if (job.unique_key.empty() && job.idempotency_key.empty()) {
-        plain.push_back(&job);
-        continue;
-      }
-      if (Status s = flush(); !s) return s;
-      auto inserted = insertKeyed(conn, job, request.now);
-      if (!inserted) return inserted.status();
-      out.push_back(*inserted);
+Result<std::vector<InsertedJob>> insertNewJobs(Conn& conn, const std::vector<NewJob>& jobs, TimePoint now) {
+  std::vector<InsertedJob> out;
+  out.reserve(jobs.size());
+  std::vector<const NewJob*> plain;
+  auto flush = [&]() -> Status {
+    if (plain.empty()) return Status::ok();
+    auto ids = insertBulk(conn, plain, now);
+    if (!ids) return ids.status();
+    for (int64_t id : *ids) out.push_back({id, false});
+    plain.clear();
+    return Status::ok();
+  };
+  for (const NewJob& job : jobs) {
+    if (job.unique_key.empty() && job.idempotency_key.empty()) {
+      plain.push_back(&job);
+      continue;
     }
     if (Status s = flush(); !s) return s;
-    if (std::any_of(out.begin(), out.end(), [](const InsertedJob& j) { return !j.existing; })) conn.requestNotify();
+    auto inserted = insertKeyed(conn, job, now);
+    if (!inserted) return inserted.status();
+    out.push_back(*inserted);
+  }
+  if (Status s = flush(); !s) return s;
+  if (std::any_of(out.begin(), out.end(), [](const InsertedJob& j) { return !j.existing; })) conn.requestNotify();
+  return out;
+}
+
+Status insertFollowUps(Conn& conn, const FollowUps& follow_ups, const Job& after, TimePoint now) {
+  if (!follow_ups || !isTerminal(after.status)) return Status::ok();
+  std::vector<NewJob> jobs = follow_ups(after);
+  if (jobs.empty()) return Status::ok();
+  return insertNewJobs(conn, jobs, now).status();
+}
+
+Result<std::vector<InsertedJob>> PostgresStore::insertJobs(InsertJobsRequest request) {
+  return writer_->run<std::vector<InsertedJob>>([&request](Conn& conn) -> Result<std::vector<InsertedJob>> {
+    auto inserted = insertNewJobs(conn, request.jobs, request.now);
+    if (!inserted) return inserted.status();
+    std::vector<InsertedJob> out = std::move(*inserted);
     if (request.extra) {
       PgTxn txn(conn);
       if (Status s = request.extra(txn, out); !s) return s;
@@ -294,6 +308,7 @@ Result<std::vector<Job>> PostgresStore::rescueExpired(const RescueRequest& reque
         PgTxn txn(conn);
         if (Status s = request.on_failed(txn, rescued.back()); !s) return s;
       }
+      if (Status s = insertFollowUps(conn, request.follow_ups, rescued.back(), now); !s) return s;
     }
     return rescued;
   });

@@ -28,6 +28,7 @@ std::vector<std::string> splitQueues(const std::string& text) {
 // Re-queues (or fails, when its attempts are used up) each running job of a
 // dead worker, with a "rescued" event naming the worker.
 Status rescueJobsOf(Db& db, const std::string& worker, TimePoint now, const RescueHook& on_failed,
+                    const FollowUps& follow_ups, std::vector<Job>& rescued, bool& requeued) {
                     std::vector<Job>& rescued, bool& requeued) {
   auto running = db.prepare(
       "SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' AND locked_by = ?1 ORDER BY id");
@@ -67,6 +68,7 @@ Status rescueJobsOf(Db& db, const std::string& worker, TimePoint now, const Resc
       SqliteTxn txn(db);
       if (Status s = on_failed(txn, rescued.back()); !s) return s;
     }
+    if (Status s = insertFollowUps(db, follow_ups, rescued.back(), now, requeued); !s) return s;
   }
   return Status::ok();
 }
@@ -143,7 +145,7 @@ Result<DeadWorkerRescue> SqliteStore::rescueDeadWorkers(const DeadWorkerRequest&
     }
     bool requeued = false;
     for (const std::string& w : out.workers) {
-      if (Status s = rescueJobsOf(db, w, r.now, r.on_failed, out.jobs, requeued); !s) return s;
+      if (Status s = rescueJobsOf(db, w, r.now, r.on_failed, r.follow_ups, out.jobs, requeued); !s) return s;
       auto gone = db.prepare("DELETE FROM workers WHERE id = ?1");
       if (!gone) return gone.status();
       (*gone)->bind(1, w);

@@ -55,22 +55,39 @@ Result<int64_t> insertOne(Db& db, const NewJob& job, TimePoint now) {
 
 }  // namespace
 
+Result<std::vector<InsertedJob>> insertNewJobs(Db& db, const std::vector<NewJob>& jobs, TimePoint now) {
+  std::vector<InsertedJob> out;
+  out.reserve(jobs.size());
+  for (const NewJob& job : jobs) {
+    auto existing = findExisting(db, job);
+    if (!existing) return existing.status();
+    if (*existing) {
+      out.push_back({**existing, true});
+      continue;
+    }
+    auto id = insertOne(db, job, now);
+    if (!id) return id.status();
+    out.push_back({*id, false});
+  }
+  return out;
+}
+
+Status insertFollowUps(Db& db, const FollowUps& follow_ups, const Job& after, TimePoint now, bool& inserted) {
+  if (!follow_ups || !isTerminal(after.status)) return Status::ok();
+  std::vector<NewJob> jobs = follow_ups(after);
+  if (jobs.empty()) return Status::ok();
+  auto done = insertNewJobs(db, jobs, now);
+  if (!done) return done.status();
+  inserted = true;
+  return Status::ok();
+}
+
 Result<std::vector<InsertedJob>> SqliteStore::insertJobs(InsertJobsRequest request) {
   return writer_->run<std::vector<InsertedJob>>([this, &request](Db& db) -> Result<std::vector<InsertedJob>> {
-    std::vector<InsertedJob> out;
-    out.reserve(request.jobs.size());
-    for (const NewJob& job : request.jobs) {
-      auto existing = findExisting(db, job);
-      if (!existing) return existing.status();
-      if (*existing) {
-        out.push_back({**existing, true});
-        continue;
-      }
-      auto id = insertOne(db, job, request.now);
-      if (!id) return id.status();
-      out.push_back({*id, false});
-      writer_->requestWake();
-    }
+    auto inserted = insertNewJobs(db, request.jobs, request.now);
+    if (!inserted) return inserted.status();
+    std::vector<InsertedJob> out = std::move(*inserted);
+    if (std::any_of(out.begin(), out.end(), [](const InsertedJob& j) { return !j.existing; })) writer_->requestWake();
     if (request.extra) {
       SqliteTxn txn(db);
       if (Status s = request.extra(txn, out); !s) return s;
@@ -207,6 +224,10 @@ Result<bool> applyCompletion(Db& db, const JobCompletion& c) {
     if (Status s = insertEvent(db, c.job_id, c.finished_at, c.event->type, c.event->message, Actor::system()); !s)
       return s;
   }
+  if (!c.follow_ups.empty()) {
+    auto inserted = insertNewJobs(db, c.follow_ups, c.finished_at);
+    if (!inserted) return inserted.status();
+  }
   return true;
 }
 
@@ -239,7 +260,7 @@ void SqliteStore::completeJobs(std::vector<JobCompletion> completions, Completio
           if (!r) return r.status();
           applied->push_back(*r);
           bool requeued = c.transition == Transition::retry_later || c.transition == Transition::release;
-          if (*r && requeued) writer_->requestWake();
+          if (*r && (requeued || !c.follow_ups.empty())) writer_->requestWake();
         }
         return Status::ok();
       },
@@ -286,7 +307,11 @@ Result<std::vector<Job>> SqliteStore::rescueExpired(const RescueRequest& request
                               "AND lease_until < ?1 ORDER BY id LIMIT ?2");
     if (!expired) return expired.status();
     (*expired)->bind(1, iso(now)).bind(2, request.limit);
-    struct Lost { int64_t id; int attempts; int max_attempts; };
+    struct Lost {
+      int64_t id;
+      int attempts;
+      int max_attempts;
+    };
     std::vector<Lost> lost;
     while (true) {
       auto row = (*expired)->step();
@@ -311,12 +336,14 @@ Result<std::vector<Job>> SqliteStore::rescueExpired(const RescueRequest& request
       if (!*row) continue;
       rescued.push_back(readJob(**stmt));
       (void)(*stmt)->step();
-      if (!exhausted) writer_->requestWake();
       if (Status s = insertEvent(db, l.id, now, "rescued", error, Actor::system()); !s) return s;
       if (exhausted && request.on_failed) {
         SqliteTxn txn(db);
         if (Status s = request.on_failed(txn, rescued.back()); !s) return s;
       }
+      bool followed = false;
+      if (Status s = insertFollowUps(db, request.follow_ups, rescued.back(), now, followed); !s) return s;
+      if (!exhausted || followed) writer_->requestWake();
     }
     return rescued;
   });
