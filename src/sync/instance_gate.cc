@@ -1,5 +1,6 @@
 #include "sync/instance_gate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <thread>
 #include <utility>
@@ -78,8 +79,17 @@ std::optional<RemoteError> InstanceGate::enter(bool priority, std::stop_token st
     while (clock_.now() < *at && !stop.stop_requested()) {
       std::this_thread::sleep_for(std::min<Duration>(*at - clock_.now(), Duration(50)));
     }
+    if (TimePoint now = clock_.now(); now > *at) sendingLate(*at, now);
   }
   return std::nullopt;
+}
+
+void InstanceGate::sendingLate(TimePoint reserved, TimePoint actual) {
+  std::lock_guard lock(mu_);
+  auto it = std::find(sent_.rbegin(), sent_.rend(), reserved);
+  if (it == sent_.rend()) return;  // already out of the window
+  *it = actual;
+  std::sort(sent_.begin(), sent_.end());  // a few dozen entries at most
 }
 
 void InstanceGate::release() {

@@ -45,6 +45,9 @@ class InstanceGate {
   // `window_cap_` of them (the provider counts in sliding seconds; a token
   // bucket alone lets burst + rate requests into one). Reserves that time.
   std::optional<TimePoint> reserveInWindow(TimePoint now);
+  // The request reserved for `reserved` goes out only at `actual` (its thread
+  // woke late, as it does on a busy machine): the window counts from then on.
+  void sendingLate(TimePoint reserved, TimePoint actual);
   void release();  // frees the request slot
 
   Clock& clock_;
