@@ -180,18 +180,17 @@ std::string statusArm(JobStatus s, const Where& w, const std::string& cursor, co
          limit;
 }
 
-Status readPage(Db& db, const JobFilter& f, JobPage& page) {
+// `terms`: the FTS5 query of f.q (searchTerms), empty when q is shorter than a trigram.
+Status readPage(Db& db, const JobFilter& f, const std::string& terms, JobPage& page) {
   Where w = filterWhere(f);
   std::string cursor;
   if (f.before_id) cursor = w.param(std::to_string(*f.before_id));
   const std::string limit = " LIMIT " + std::to_string(f.limit + 1);
   std::vector<std::string> arms;
-  if (joblist::codePoints(f.q) >= 3) {
+  if (!terms.empty()) {
     // A search: finished jobs through the trigram index, open ones (few)
     // through their own partial indexes; LIKE decides in every arm.
-    auto terms = searchTerms(db, f.q);
-    if (!terms) return terms.status();
-    std::string match = w.param(*terms);
+    std::string match = w.param(terms);
     std::vector<JobStatus> statuses = wanted(f);
     if (std::string finished = finishedTerm(statuses); !finished.empty()) {
       arms.push_back(searchArm(jobColumns(), w, match, finished, cursor, limit));
@@ -282,15 +281,13 @@ Status countFinishedFromCounters(Db& db, const JobFilter& f, JobPage& page) {
 
 // Filters the counters do not carry: the newest kCountScanLimit matching
 // finished jobs (the open ones were counted exactly).
-Status countFinishedByScan(Db& db, const JobFilter& f, JobPage& page) {
+Status countFinishedByScan(Db& db, const JobFilter& f, const std::string& terms, JobPage& page) {
   Where w = filterWhere(f);
   const std::string limit = " LIMIT " + std::to_string(kCountScanLimit);
   const std::string finished = "j.status != 'queued' AND j.status != 'running'";
   std::string sql;
-  if (joblist::codePoints(f.q) >= 3) {
-    auto terms = searchTerms(db, f.q);
-    if (!terms) return terms.status();
-    std::string match = w.param(*terms);
+  if (!terms.empty()) {
+    std::string match = w.param(terms);
     sql = searchArm("j.status", w, match, finished, "", limit);
   } else {
     sql = "SELECT j.status FROM sync_jobs j" + w.clause(finished) + " ORDER BY j.id DESC" + limit;
@@ -317,7 +314,14 @@ Result<JobPage> SqliteStore::listJobs(const JobFilter& filter) {
 
   JobPage page;
   for (JobStatus s : kAllJobStatuses) page.status_counts[s] = 0;
-  if (Status s = readPage(*db, filter, page); !s) return s;
+  // Chosen once: the page and the count then read the same candidates.
+  std::string terms;
+  if (joblist::codePoints(filter.q) >= 3) {
+    auto chosen = searchTerms(*db, filter.q);
+    if (!chosen) return chosen.status();
+    terms = std::move(*chosen);
+  }
+  if (Status s = readPage(*db, filter, terms, page); !s) return s;
   if (!filter.with_counts) {
     page.status_counts.clear();
     return page;
@@ -325,7 +329,7 @@ Result<JobPage> SqliteStore::listJobs(const JobFilter& filter) {
   if (joblist::countFromPage(filter, page)) return page;
   if (Status s = countOpen(*db, filter, page); !s) return s;
   Status counted = joblist::countersServe(filter) ? countFinishedFromCounters(*db, filter, page)
-                                                  : countFinishedByScan(*db, filter, page);
+                                                  : countFinishedByScan(*db, filter, terms, page);
   if (!counted) return counted;
   return page;
 }
