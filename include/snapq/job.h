@@ -120,6 +120,9 @@ struct JobFilter {
   std::optional<TimePoint> until;
   int limit = 25;
   std::optional<int64_t> before_id;  // keyset cursor: only jobs with a smaller id
+  // false: only the jobs; JobPage::status_counts stays empty. For lookups that
+  // never show counts (a last sync, an idempotency key), which then cost one query.
+  bool with_counts = true;
 };
 
 struct JobPage {
@@ -127,6 +130,12 @@ struct JobPage {
   std::optional<int64_t> next_before_id;
   // Counts per status under every filter except the status filter.
   std::map<JobStatus, int64_t> status_counts;
+  // False when the finished counts (success, failed, conflict, skipped,
+  // cancelled) are lower bounds: a filter on q, instance, action, trigger,
+  // target or idempotency key that matches more than 1000 finished jobs is
+  // counted over 1000 of them (SQLite: the newest). queued and running are
+  // always exact.
+  bool status_counts_exact = true;
 };
 
 // The health view (Store::jobHealth): a window [since, now) of the audit log.

@@ -29,7 +29,8 @@ std::string countsLine(const JobPage& page) {
   for (JobStatus s : kAllJobStatuses) {
     auto it = page.status_counts.find(s);
     int64_t n = it == page.status_counts.end() ? 0 : it->second;
-    line += (line.empty() ? "" : "  ") + std::string(toString(s)) + " " + std::to_string(n);
+    bool lower_bound = !page.status_counts_exact && s != JobStatus::queued && s != JobStatus::running;
+    line += (line.empty() ? "" : "  ") + std::string(toString(s)) + " " + std::to_string(n) + (lower_bound ? "+" : "");
   }
   return line;
 }

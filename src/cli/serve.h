@@ -16,6 +16,7 @@ struct ServeArgs {
   RuntimeArgs runtime;
   std::string listen;  // empty: $SNAPQ_LISTEN, else 127.0.0.1:8080
   int handler_threads = 8;
+  bool access_log = true;  // one info line per request on stderr
   std::string tls_cert;  // both set: HTTPS only
   std::string tls_key;
 };

@@ -68,6 +68,7 @@ int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function
   options.http.port = address->port;
   options.http.io_threads = 2;
   options.handler_threads = args.handler_threads;
+  options.access_log = args.access_log;
   if (!args.tls_cert.empty()) options.http.tls = net::TlsFiles{args.tls_cert, args.tls_key};
   http::ApiContext context{*rt->store, *rt->engine, auth, *rt->logger, &rt->config, rt->sync.get()};
   http::ApiServer server(context, options);
@@ -106,6 +107,7 @@ void addServeCommand(CLI::App& app, Action& chosen) {
   cmd->add_option("--handler-threads", args->handler_threads, "threads answering API requests")
       ->default_val(8)
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--access-log", args->access_log, "one stderr line per request: on|off (default on)");
   cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain) file: serve HTTPS only, with --tls-key")
       ->type_name("FILE");
   cmd->add_option("--tls-key", args->tls_key, "PEM private key file of --tls-cert (unencrypted)")->type_name("FILE");

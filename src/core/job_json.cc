@@ -72,7 +72,10 @@ json jobPageToJson(const JobPage& page) {
     counts[toString(s)] = it == page.status_counts.end() ? 0 : it->second;
   }
   json cursor = page.next_before_id ? json(std::to_string(*page.next_before_id)) : json(nullptr);
-  return {{"jobs", std::move(jobs)}, {"next_cursor", std::move(cursor)}, {"status_counts", std::move(counts)}};
+  return {{"jobs", std::move(jobs)},
+          {"next_cursor", std::move(cursor)},
+          {"status_counts", std::move(counts)},
+          {"status_counts_exact", page.status_counts_exact}};
 }
 
 }  // namespace snapq

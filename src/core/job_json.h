@@ -15,7 +15,7 @@ nlohmann::json jobToJson(const Job& job);
 // {"at","type","message","actor":{"type","name"}}
 nlohmann::json jobEventToJson(const JobEvent& event);
 
-// {"jobs":[...],"next_cursor":"<id>"|null,"status_counts":{<every status>:n}}
+// {"jobs":[...],"next_cursor":"<id>"|null,"status_counts":{<every status>:n},"status_counts_exact":bool}
 nlohmann::json jobPageToJson(const JobPage& page);
 
 }  // namespace snapq

@@ -125,6 +125,9 @@ TEST(JobPageToJson, ListsJobsCursorAndEveryStatusCount) {
                                       {"conflict", 0},
                                       {"skipped", 0},
                                       {"cancelled", 0}}));
+  EXPECT_EQ(j["status_counts_exact"], true);
+  page.status_counts_exact = false;
+  EXPECT_EQ(jobPageToJson(page)["status_counts_exact"], false) << "lower bounds say so";
   page.next_before_id.reset();
   page.jobs.clear();
   j = jobPageToJson(page);

@@ -105,6 +105,7 @@ Reply health(ApiContext& ctx, ApiRequest& r) {
   failures.statuses = {JobStatus::failed, JobStatus::conflict};
   failures.since = now - window->length;
   failures.limit = 10;
+  failures.with_counts = false;
   auto recent = ctx.store.listJobs(failures);
   if (!recent) return Reply::fromStatus(recent.status());
   json recent_failures = json::array();

@@ -20,6 +20,7 @@ Result<std::optional<Dispatched>> SyncService::repeatOf(const std::string& idemp
   JobFilter filter;
   filter.idempotency_key = idempotency_key;
   filter.limit = 1;
+  filter.with_counts = false;
   auto page = engine_.store().listJobs(filter);
   if (!page) return page.status();
   if (page->jobs.empty()) return std::optional<Dispatched>();

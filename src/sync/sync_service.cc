@@ -130,6 +130,7 @@ Result<std::optional<TimePoint>> SyncService::lastSyncedAt(const std::string& se
   filter.target_type = resource;
   filter.statuses = {JobStatus::success};
   filter.limit = 1;
+  filter.with_counts = false;
   auto page = engine_.store().listJobs(filter);
   if (!page) return page.status();
   if (page->jobs.empty()) return std::optional<TimePoint>();

@@ -1,102 +1,219 @@
-// The audit log listing: filters, keyset pagination, and status counts.
+// The audit log listing: filters, keyset pagination and status counts. How the
+// counts are taken is shared with the SQLite driver (store/job_list_plan.h).
+#include "store/job_list_plan.h"
 #include "store/postgres/job_rows.h"
 #include "store/postgres/postgres_store.h"
+#include "store/snapshot_plan.h"
 
 namespace snapq::pg {
 namespace {
 
-// WHERE clauses and their typed parameters, built from a filter.
-struct Where {
-  std::string sql;
-  Params params;
+using joblist::kCountScanLimit;
 
-  void add(const std::string& clause) { sql += (sql.empty() ? " WHERE " : " AND ") + clause; }
-  std::string next() const { return "$" + std::to_string(params.size() + 1); }
-  void addList(const std::string& column, const std::vector<std::string>& values) {
-    if (values.empty()) return;
-    add(column + " = ANY(" + next() + ")");
-    params.textArray(values);
+// Parameters of one statement: each call adds one and returns its placeholder.
+struct Args {
+  Params params;
+  std::string text(std::string_view v) { return add(params.text(v)); }
+  std::string texts(const std::vector<std::string>& v) { return add(params.textArray(v)); }
+  std::string time(TimePoint t) { return add(params.time(t)); }
+  std::string int64(int64_t v) { return add(params.int64(v)); }
+
+ private:
+  std::string add(Params&) { return "$" + std::to_string(params.size()); }
+};
+
+struct Terms {
+  std::string sql;
+  void add(const std::string& clause) {
+    if (!clause.empty()) sql += (sql.empty() ? "" : " AND ") + clause;
+  }
+  std::string where(const std::string& extra = {}) const {
+    std::string all = sql;
+    if (!extra.empty()) all += (all.empty() ? "" : " AND ") + extra;
+    return all.empty() ? "" : " WHERE " + all;
   }
 };
 
-// ILIKE's escape character is the backslash: wildcards in the search text are literal.
-std::string likeEscaped(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return "%" + out + "%";
+std::string listTerm(Args& a, const std::string& column, const std::vector<std::string>& values) {
+  if (values.empty()) return "";
+  if (values.size() == 1) return column + " = " + a.text(values.front());
+  return column + " = ANY(" + a.texts(values) + ")";
 }
 
-Where buildWhere(const JobFilter& f, bool with_status) {
-  Where w;
-  w.addList("service", f.services);
-  w.addList("instance", f.instances);
-  w.addList("action", f.actions);
-  w.addList("actor_name", f.actors);
-  if (!f.triggers.empty()) {
-    std::vector<std::string> names;
-    for (TriggerSource t : f.triggers) names.emplace_back(toString(t));
-    w.addList("trigger_source", names);
+// The search: ILIKE on the three columns joined by U+001F, the expression of
+// the trigram index (migration 5), is a match in one of them as long as q does
+// not hold that character itself. The index holds finished jobs only, so the
+// term carries its predicate. A q the index cannot draw trigrams from (it would
+// match every entry), one holding U+001F, or a search among the few open jobs
+// (read through their own partial indexes) checks each column on its own.
+std::string searchTerm(Args& a, const std::string& q, bool indexed) {
+  std::string p = a.text(snap::likePattern(q));
+  if (!indexed || q.find('\x1f') != std::string::npos || !joblist::pgTrgmUsable(q)) {
+    return "(target_id ILIKE " + p + " OR action ILIKE " + p + " OR error ILIKE " + p + ")";
   }
-  if (with_status && !f.statuses.empty()) {
-    std::vector<std::string> names;
-    for (JobStatus s : f.statuses) names.emplace_back(toString(s));
-    w.addList("status", names);
+  return "(target_id || E'\\x1f' || action || E'\\x1f' || coalesce(error, '')) ILIKE " + p +
+         " AND status <> 'queued' AND status <> 'running'";
+}
+
+// Every filter but the statuses and the cursor.
+Terms filterTerms(const JobFilter& f, Args& a, bool indexed_search = true) {
+  Terms t;
+  t.add(listTerm(a, "service", f.services));
+  t.add(listTerm(a, "instance", f.instances));
+  t.add(listTerm(a, "action", f.actions));
+  t.add(listTerm(a, "actor_name", f.actors));
+  std::vector<std::string> triggers;
+  for (TriggerSource s : f.triggers) triggers.emplace_back(toString(s));
+  t.add(listTerm(a, "trigger_source", triggers));
+  if (!f.target_type.empty()) t.add("target_type = " + a.text(f.target_type));
+  if (!f.target_id.empty()) t.add("target_id = " + a.text(f.target_id));
+  if (!f.idempotency_key.empty()) t.add("idempotency_key = " + a.text(f.idempotency_key));
+  if (!f.q.empty()) t.add(searchTerm(a, f.q, indexed_search));
+  if (f.since) t.add("created_at >= " + a.time(*f.since));
+  if (f.until) t.add("created_at < " + a.time(*f.until));
+  return t;
+}
+
+// One status, spelled so the index that serves it applies: the finished
+// statuses other than success repeat sync_jobs_unsuccessful's predicate.
+std::string statusTerm(JobStatus s) {
+  std::string is = std::string("status = '") + toString(s) + "'";
+  if (s == JobStatus::queued || s == JobStatus::running || s == JobStatus::success) return is;
+  return is + " AND status <> 'queued' AND status <> 'running' AND status <> 'success'";
+}
+
+bool isOpen(JobStatus s) { return s == JobStatus::queued || s == JobStatus::running; }
+
+// "(status = 'a' OR status = 'b')"; empty when none of them is finished.
+std::string finishedTerm(const std::vector<JobStatus>& statuses) {
+  std::string any;
+  for (JobStatus s : statuses) {
+    if (!isOpen(s)) any += std::string(any.empty() ? "" : " OR ") + "status = '" + toString(s) + "'";
   }
-  if (!f.target_type.empty()) {
-    w.add("target_type = " + w.next());
-    w.params.text(f.target_type);
-  }
-  if (!f.target_id.empty()) {
-    w.add("target_id = " + w.next());
-    w.params.text(f.target_id);
-  }
-  if (!f.idempotency_key.empty()) {
-    w.add("idempotency_key = " + w.next());
-    w.params.text(f.idempotency_key);
-  }
+  return any.empty() ? "" : "(" + any + ")";
+}
+
+Status readPage(Conn& conn, const JobFilter& f, JobPage& page) {
+  Args a;
+  const std::string limit = " LIMIT " + std::to_string(f.limit + 1);
+  auto arm = [&](Terms t, const std::string& status) {
+    if (f.before_id) t.add("id < " + a.int64(*f.before_id));
+    return "SELECT " + kJobColumns + " FROM sync_jobs" + t.where(status) + " ORDER BY id DESC" + limit;
+  };
+  std::vector<std::string> arms;
   if (!f.q.empty()) {
-    std::string p = w.next();
-    w.add("(target_id ILIKE " + p + " OR action ILIKE " + p + " OR error ILIKE " + p + ")");
-    w.params.text(likeEscaped(f.q));
+    // A search: finished jobs through the trigram index, open ones (few)
+    // through their own partial indexes.
+    std::vector<JobStatus> statuses = f.statuses;
+    if (statuses.empty()) statuses.assign(kAllJobStatuses.begin(), kAllJobStatuses.end());
+    std::string finished =
+        f.statuses.empty() ? "status <> 'queued' AND status <> 'running'" : finishedTerm(statuses);
+    if (!finished.empty()) arms.push_back(arm(filterTerms(f, a), finished));
+    for (JobStatus s : statuses) {
+      if (isOpen(s)) arms.push_back(arm(filterTerms(f, a, false), statusTerm(s)));
+    }
+  } else if (!f.statuses.empty()) {
+    // One arm per status, each reading its own index newest first.
+    Terms t = filterTerms(f, a);
+    for (JobStatus s : f.statuses) arms.push_back(arm(t, statusTerm(s)));
+  } else {
+    arms.push_back(arm(filterTerms(f, a), ""));
   }
-  if (f.since) {
-    w.add("created_at >= " + w.next());
-    w.params.time(*f.since);
+  std::string sql = arms.front();
+  if (arms.size() > 1) {  // merged, at most limit + 1 rows from each
+    sql.clear();
+    for (const std::string& one : arms) sql += std::string(sql.empty() ? "" : " UNION ALL ") + "(" + one + ")";
+    sql = "SELECT * FROM (" + sql + ") arms ORDER BY id DESC" + limit;
   }
-  if (f.until) {
-    w.add("created_at < " + w.next());
-    w.params.time(*f.until);
+  auto rows = conn.query(sql, a.params);
+  if (!rows) return rows.status();
+  for (int r = 0; r < rows->size(); ++r) page.jobs.push_back(readJob(*rows, r));
+  if (static_cast<int>(page.jobs.size()) > f.limit) {
+    page.jobs.pop_back();
+    page.next_before_id = page.jobs.back().id;
   }
-  return w;
+  return Status::ok();
+}
+
+// Finished jobs from sync_job_counts over whole days and hours, and from the
+// jobs themselves at the ends of the window (under an hour each).
+std::string counterParts(const JobFilter& f, Args& a) {
+  std::string sql;
+  joblist::CountSpans spans = joblist::countSpans(f.since, f.until);
+  auto buckets = [&](const char* span, const joblist::TimeRange& r) {
+    Terms t;
+    t.add(std::string("span = '") + span + "'");
+    if (r.from) t.add("bucket >= " + a.time(*r.from));
+    if (r.to) t.add("bucket < " + a.time(*r.to));
+    t.add(listTerm(a, "service", f.services));
+    t.add(listTerm(a, "actor_name", f.actors));
+    sql += " UNION ALL SELECT 'f', unnest(ARRAY['success', 'failed', 'conflict', 'skipped', 'cancelled']), "
+           "unnest(ARRAY[coalesce(sum(success), 0), coalesce(sum(failed), 0), coalesce(sum(conflict), 0), "
+           "coalesce(sum(skipped), 0), coalesce(sum(cancelled), 0)]) FROM sync_job_counts" + t.where();
+  };
+  for (const auto& r : spans.days) buckets("day", r);
+  for (const auto& r : spans.hours) buckets("hour", r);
+  for (const auto& r : spans.rows) {
+    JobFilter edge;
+    edge.services = f.services;
+    edge.actors = f.actors;
+    edge.since = r.from;
+    edge.until = r.to;
+    Terms t = filterTerms(edge, a);
+    sql += " UNION ALL SELECT 'f', status, count(*) FROM sync_jobs" +
+           t.where("status <> 'queued' AND status <> 'running'") + " GROUP BY status";
+  }
+  return sql;
+}
+
+// Filters the counters do not carry: kCountScanLimit of the matching jobs,
+// whichever the planner reaches first (part 's'; their number tells whether
+// there were more). Asking for the newest would make a wide search fetch and
+// sort every match.
+std::string scanPart(const JobFilter& f, Args& a) {
+  Terms t = filterTerms(f, a);
+  return " UNION ALL SELECT 's', status, count(*) FROM (SELECT status FROM sync_jobs" +
+         t.where("status <> 'queued' AND status <> 'running'") + " LIMIT " + std::to_string(kCountScanLimit) +
+         ") matched GROUP BY status";
+}
+
+// All counts in one round trip: open jobs exactly through their partial
+// indexes (part 'o'), finished ones from the counters or the scan.
+Status countStatuses(Conn& conn, const JobFilter& f, JobPage& page) {
+  Args a;
+  std::string sql;
+  for (JobStatus s : {JobStatus::queued, JobStatus::running}) {
+    Terms t = filterTerms(f, a, false);
+    sql += std::string(sql.empty() ? "" : " UNION ALL ") + "SELECT 'o', '" + toString(s) + "', count(*) FROM sync_jobs" +
+           t.where(statusTerm(s));
+  }
+  bool counters = joblist::countersServe(f);
+  sql += counters ? counterParts(f, a) : scanPart(f, a);
+  auto rows = conn.query(sql, a.params);
+  if (!rows) return rows.status();
+  int64_t scanned = 0;
+  for (int r = 0; r < rows->size(); ++r) {
+    std::string part = rows->text(r, 0);
+    auto s = parseJobStatus(rows->text(r, 1));
+    int64_t n = rows->int64(r, 2);
+    if (part == "s") scanned += n;
+    if (!s || (part != "o" && (*s == JobStatus::queued || *s == JobStatus::running))) continue;
+    page.status_counts[*s] += n;
+  }
+  if (!counters) page.status_counts_exact = scanned < kCountScanLimit;
+  return Status::ok();
 }
 
 Result<JobPage> listIn(Conn& conn, const JobFilter& filter) {
   JobPage page;
-  Where w = buildWhere(filter, true);
-  if (filter.before_id) {
-    w.add("id < " + w.next());
-    w.params.int64(*filter.before_id);
-  }
-  auto rows = conn.query("SELECT " + kJobColumns + " FROM sync_jobs" + w.sql + " ORDER BY id DESC LIMIT " +
-                             std::to_string(filter.limit + 1),
-                         w.params);
-  if (!rows) return rows.status();
-  for (int r = 0; r < rows->size(); ++r) page.jobs.push_back(readJob(*rows, r));
-  if (static_cast<int>(page.jobs.size()) > filter.limit) {
-    page.jobs.pop_back();
-    page.next_before_id = page.jobs.back().id;
-  }
-
-  Where cw = buildWhere(filter, false);
-  auto counts = conn.query("SELECT status, count(*) FROM sync_jobs" + cw.sql + " GROUP BY status", cw.params);
-  if (!counts) return counts.status();
   for (JobStatus s : kAllJobStatuses) page.status_counts[s] = 0;
-  for (int r = 0; r < counts->size(); ++r) {
-    if (auto s = parseJobStatus(counts->text(r, 0))) page.status_counts[*s] = counts->int64(r, 1);
+  if (Status s = readPage(conn, filter, page); !s) return s;
+  if (!filter.with_counts) {
+    page.status_counts.clear();
+    return page;
   }
+  if (joblist::countFromPage(filter, page)) return page;
+  if (Status s = countStatuses(conn, filter, page); !s) return s;
   return page;
 }
 
@@ -105,8 +222,13 @@ Result<JobPage> listIn(Conn& conn, const JobFilter& filter) {
 Result<JobPage> PostgresStore::listJobs(const JobFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000) return Status::invalidArgument("limit must be between 1 and 1000");
   return read<JobPage>([&filter](Conn& conn) -> Result<JobPage> {
-    // One snapshot for both queries, so the page and its counts agree.
-    if (Status s = conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s) return s;
+    // One snapshot for both queries, so the page and its counts agree. Plans
+    // are made for each call's values: a generic plan cannot tell a rare
+    // search text from a common one, or which partial index applies.
+    if (Status s = conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                             "SET LOCAL plan_cache_mode = force_custom_plan");
+        !s)
+      return s;
     conn.pin(true);
     auto page = listIn(conn, filter);
     Status end = conn.exec(page ? "COMMIT" : "ROLLBACK");

@@ -166,6 +166,156 @@ DROP INDEX sync_jobs_finished;
 CREATE INDEX sync_jobs_finished ON sync_jobs (status, finished_at, service, duration_ms)
   WHERE finished_at IS NOT NULL;
 )sql"},
+      {5, "jobs list: sync_job_counts kept by triggers, the sync_jobs_search trigram index, sync_jobs_unsuccessful",
+       R"sql(
+-- Status counts without counting rows, as in the SQLite driver: finished jobs
+-- per (day or hour of created_at in UTC, service, actor_name), one column per
+-- finished status. Only finishing, retrying, deleting and pruning a job change
+-- them; dispatches and claims never do.
+CREATE TABLE sync_job_counts (
+  span       text NOT NULL CHECK (span IN ('day', 'hour')),
+  bucket     timestamptz NOT NULL,
+  service    text NOT NULL,
+  actor_name text NOT NULL,
+  success    bigint NOT NULL DEFAULT 0,
+  failed     bigint NOT NULL DEFAULT 0,
+  conflict   bigint NOT NULL DEFAULT 0,
+  skipped    bigint NOT NULL DEFAULT 0,
+  cancelled  bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (span, bucket, service, actor_name)
+);
+INSERT INTO sync_job_counts
+  SELECT s.span, date_trunc(s.span, j.created_at, 'UTC'), j.service, j.actor_name,
+         count(*) FILTER (WHERE j.status = 'success'), count(*) FILTER (WHERE j.status = 'failed'),
+         count(*) FILTER (WHERE j.status = 'conflict'), count(*) FILTER (WHERE j.status = 'skipped'),
+         count(*) FILTER (WHERE j.status = 'cancelled')
+  FROM sync_jobs j CROSS JOIN (VALUES ('day'), ('hour')) AS s (span)
+  WHERE j.status NOT IN ('queued', 'running')
+  GROUP BY 1, 2, 3, 4;
+-- A transaction's changes wait here and are folded into sync_job_counts once,
+-- at its commit, in key order. Updating the counters row by row instead would
+-- write a new version of a hot row per job and take its lock for the rest of
+-- the transaction, in whatever order the jobs came: two nodes completing jobs
+-- of two services could deadlock. Folded at commit, every transaction takes
+-- the counter rows it needs in one statement, sorted, and holds them only
+-- while it commits. Unlogged: its rows never outlive their transaction.
+CREATE UNLOGGED TABLE sync_job_count_changes (
+  xid        xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  fold       boolean NOT NULL DEFAULT false,  -- the transaction's first change: queues the fold
+  bucket     timestamptz NOT NULL,            -- the hour
+  service    text NOT NULL,
+  actor_name text NOT NULL,
+  success    integer NOT NULL,
+  failed     integer NOT NULL,
+  conflict   integer NOT NULL,
+  skipped    integer NOT NULL,
+  cancelled  integer NOT NULL
+);
+CREATE INDEX sync_job_count_changes_xid ON sync_job_count_changes (xid);
+CREATE FUNCTION sync_job_counts_note() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  xid text := pg_current_xact_id()::text;
+  first boolean := current_setting('snapq.count_fold_xid', true) IS DISTINCT FROM xid;
+BEGIN
+  IF first THEN
+    -- Transaction-local, and undone with a savepoint that is rolled back, like the rows below.
+    PERFORM set_config('snapq.count_fold_xid', xid, true);
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.status NOT IN ('queued', 'running') THEN
+    INSERT INTO sync_job_count_changes (fold, bucket, service, actor_name, success, failed, conflict, skipped, cancelled)
+    VALUES (first, date_trunc('hour', NEW.created_at, 'UTC'), NEW.service, NEW.actor_name,
+            (NEW.status = 'success')::int, (NEW.status = 'failed')::int, (NEW.status = 'conflict')::int,
+            (NEW.status = 'skipped')::int, (NEW.status = 'cancelled')::int);
+    first := false;
+  END IF;
+  IF TG_OP <> 'INSERT' AND OLD.status NOT IN ('queued', 'running') THEN
+    INSERT INTO sync_job_count_changes (fold, bucket, service, actor_name, success, failed, conflict, skipped, cancelled)
+    VALUES (first, date_trunc('hour', OLD.created_at, 'UTC'), OLD.service, OLD.actor_name,
+            -(OLD.status = 'success')::int, -(OLD.status = 'failed')::int, -(OLD.status = 'conflict')::int,
+            -(OLD.status = 'skipped')::int, -(OLD.status = 'cancelled')::int);
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE FUNCTION sync_job_counts_fold() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  spans text[];
+  buckets timestamptz[];
+  services text[];
+  actors text[];
+BEGIN
+  WITH moved AS (
+    DELETE FROM sync_job_count_changes WHERE xid = pg_current_xact_id() RETURNING *
+  ), summed AS (
+    SELECT s.span, date_trunc(s.span, m.bucket, 'UTC') AS bucket, m.service, m.actor_name,
+           sum(m.success) AS success, sum(m.failed) AS failed, sum(m.conflict) AS conflict,
+           sum(m.skipped) AS skipped, sum(m.cancelled) AS cancelled
+    FROM moved m CROSS JOIN (VALUES ('day'), ('hour')) AS s (span)
+    GROUP BY 1, 2, 3, 4
+  ), upserted AS (
+    INSERT INTO sync_job_counts AS c
+      SELECT * FROM summed
+      WHERE success <> 0 OR failed <> 0 OR conflict <> 0 OR skipped <> 0 OR cancelled <> 0
+      ORDER BY span, bucket, service, actor_name
+    ON CONFLICT (span, bucket, service, actor_name) DO UPDATE
+      SET success = c.success + excluded.success, failed = c.failed + excluded.failed,
+          conflict = c.conflict + excluded.conflict, skipped = c.skipped + excluded.skipped,
+          cancelled = c.cancelled + excluded.cancelled
+    RETURNING c.*
+  )
+  SELECT array_agg(span), array_agg(bucket), array_agg(service), array_agg(actor_name)
+    INTO spans, buckets, services, actors
+    FROM upserted
+    WHERE success = 0 AND failed = 0 AND conflict = 0 AND skipped = 0 AND cancelled = 0;
+  -- Rows whose jobs are all gone (pruned, deleted, retried); only rows this
+  -- transaction has just locked, so no new lock is taken.
+  IF spans IS NOT NULL THEN
+    DELETE FROM sync_job_counts c
+      USING unnest(spans, buckets, services, actors) AS k (span, bucket, service, actor_name)
+      WHERE c.span = k.span AND c.bucket = k.bucket AND c.service = k.service AND c.actor_name = k.actor_name
+        AND c.success = 0 AND c.failed = 0 AND c.conflict = 0 AND c.skipped = 0 AND c.cancelled = 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER sync_jobs_counts_insert AFTER INSERT ON sync_jobs FOR EACH ROW
+  WHEN (NEW.status NOT IN ('queued', 'running')) EXECUTE FUNCTION sync_job_counts_note();
+CREATE TRIGGER sync_jobs_counts_update AFTER UPDATE OF status ON sync_jobs FOR EACH ROW
+  WHEN (OLD.status IS DISTINCT FROM NEW.status
+        AND (OLD.status NOT IN ('queued', 'running') OR NEW.status NOT IN ('queued', 'running')))
+  EXECUTE FUNCTION sync_job_counts_note();
+CREATE TRIGGER sync_jobs_counts_delete AFTER DELETE ON sync_jobs FOR EACH ROW
+  WHEN (OLD.status NOT IN ('queued', 'running')) EXECUTE FUNCTION sync_job_counts_note();
+-- Runs at commit, once per transaction that changed counts.
+CREATE CONSTRAINT TRIGGER sync_job_count_changes_fold AFTER INSERT ON sync_job_count_changes
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.fold) EXECUTE FUNCTION sync_job_counts_fold();
+
+-- q: pg_trgm's GIN index over the finished jobs' searched columns, joined into
+-- one text by the unit separator (U+001F): a search text without that
+-- character cannot match across a join, so ILIKE on the joined text is exactly
+-- "in one of the columns" (and the planner estimates one condition, not a
+-- guessed product of four). Finished jobs only, as in the SQLite driver: an
+-- entry is written once per job, when it finishes, not at every status change
+-- of a queued or running job; those are few and searched through their own
+-- partial indexes. pg_trgm is a trusted extension: a role with CREATE on the
+-- database may create it; otherwise a superuser creates it once beforehand
+-- (docs/OPERATIONS.md).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX sync_jobs_search ON sync_jobs
+  USING gin ((target_id || E'\x1f' || action || E'\x1f' || coalesce(error, '')) gin_trgm_ops)
+  WHERE status <> 'queued' AND status <> 'running';
+-- ANALYZE keeps no statistics of a partial index's expression; without these
+-- the planner guesses 100 matches for any q and fetches and sorts all 11,000
+-- of a common one instead of reading newest first until the page is full.
+CREATE STATISTICS sync_jobs_search_text ON (target_id || E'\x1f' || action || E'\x1f' || coalesce(error, ''))
+  FROM sync_jobs;
+ANALYZE sync_jobs;
+
+-- status=failed (or conflict, skipped, cancelled) newest first without reading
+-- past the successes; the queue's path (queued, running, success) never writes it.
+CREATE INDEX sync_jobs_unsuccessful ON sync_jobs (status, id)
+  WHERE status <> 'queued' AND status <> 'running' AND status <> 'success';
+)sql"},
   };
   return all;
 }

@@ -1,71 +1,304 @@
-// The audit log listing: filters, keyset pagination, and status counts.
-#include <nlohmann/json.hpp>
+// The audit log listing: filters, keyset pagination and status counts. How the
+// counts are taken is shared with the PostgreSQL driver (store/job_list_plan.h).
+#include <algorithm>
 
+#include "store/job_list_plan.h"
+#include "store/snapshot_plan.h"
 #include "store/sqlite/job_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace snapq::sqlite {
 namespace {
 
-// WHERE clauses and their parameters, built from a filter.
+using joblist::kCountScanLimit;
+
+// WHERE terms over `sync_jobs j` and their parameters (bound as text, in order).
 struct Where {
   std::string sql;
-  std::vector<std::string> params;  // bound as text, in order
+  std::vector<std::string> params;
 
-  void add(const std::string& clause) { sql += (sql.empty() ? " WHERE " : " AND ") + clause; }
+  void add(const std::string& clause) { sql += (sql.empty() ? "" : " AND ") + clause; }
+  std::string next() const { return "?" + std::to_string(params.size() + 1); }
   void addParam(const std::string& clause, std::string value) {
     params.push_back(std::move(value));
     add(clause);
   }
-  std::string next() const { return "?" + std::to_string(params.size() + 1); }
+  // A parameter for a term the caller places itself; returns its placeholder.
+  std::string param(std::string value) {
+    std::string p = next();
+    params.push_back(std::move(value));
+    return p;
+  }
   void addList(const std::string& column, const std::vector<std::string>& values) {
     if (values.empty()) return;
-    std::string p = next();
-    addParam(column + " IN (SELECT value FROM json_each(" + p + "))", jsonArray(values));
+    if (values.size() == 1) return addParam(column + " = " + next(), values.front());
+    addParam(column + " IN (SELECT value FROM json_each(" + next() + "))", jsonArray(values));
+  }
+  std::string clause(const std::string& extra = {}) const {
+    std::string all = sql;
+    if (!extra.empty()) all += (all.empty() ? "" : " AND ") + extra;
+    return all.empty() ? "" : " WHERE " + all;
   }
 };
 
-std::string likeEscaped(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return "%" + out + "%";
-}
-
-Where buildWhere(const JobFilter& f, bool with_status) {
+// Every filter but the statuses and the cursor. q is matched with LIKE here in
+// any case: the trigram index only narrows the candidates down.
+Where filterWhere(const JobFilter& f) {
   Where w;
-  w.addList("service", f.services);
-  w.addList("instance", f.instances);
-  w.addList("action", f.actions);
-  w.addList("actor_name", f.actors);
-  if (!f.triggers.empty()) {
-    std::vector<std::string> names;
-    for (TriggerSource t : f.triggers) names.emplace_back(toString(t));
-    w.addList("trigger_source", names);
-  }
-  if (with_status && !f.statuses.empty()) {
-    std::vector<std::string> names;
-    for (JobStatus s : f.statuses) names.emplace_back(toString(s));
-    w.addList("status", names);
-  }
-  if (!f.target_type.empty()) w.addParam("target_type = " + w.next(), f.target_type);
-  if (!f.target_id.empty()) w.addParam("target_id = " + w.next(), f.target_id);
-  if (!f.idempotency_key.empty()) w.addParam("idempotency_key = " + w.next(), f.idempotency_key);
+  w.addList("j.service", f.services);
+  w.addList("j.instance", f.instances);
+  w.addList("j.action", f.actions);
+  w.addList("j.actor_name", f.actors);
+  std::vector<std::string> triggers;
+  for (TriggerSource t : f.triggers) triggers.emplace_back(toString(t));
+  w.addList("j.trigger_source", triggers);
+  if (!f.target_type.empty()) w.addParam("j.target_type = " + w.next(), f.target_type);
+  if (!f.target_id.empty()) w.addParam("j.target_id = " + w.next(), f.target_id);
+  if (!f.idempotency_key.empty()) w.addParam("j.idempotency_key = " + w.next(), f.idempotency_key);
   if (!f.q.empty()) {
     std::string p = w.next();
-    w.addParam("(target_id LIKE " + p + " ESCAPE '\\' OR action LIKE " + p + " ESCAPE '\\' OR error LIKE " + p +
+    w.addParam("(j.target_id LIKE " + p + " ESCAPE '\\' OR j.action LIKE " + p + " ESCAPE '\\' OR j.error LIKE " + p +
                    " ESCAPE '\\')",
-               likeEscaped(f.q));
+               snap::likePattern(f.q));
   }
-  if (f.since) w.addParam("created_at >= " + w.next(), iso(*f.since));
-  if (f.until) w.addParam("created_at < " + w.next(), iso(*f.until));
+  if (f.since) w.addParam("j.created_at >= " + w.next(), iso(*f.since));
+  if (f.until) w.addParam("j.created_at < " + w.next(), iso(*f.until));
   return w;
 }
 
-void bindAll(Stmt& stmt, const std::vector<std::string>& params) {
-  for (size_t i = 0; i < params.size(); ++i) stmt.bind(static_cast<int>(i + 1), params[i]);
+std::string jobColumns() {
+  static const std::string prefixed = [] {
+    std::string out = "j.";
+    for (char c : kJobColumns) {
+      out += c;
+      if (c == ' ') out += "j.";
+    }
+    return out;
+  }();
+  return prefixed;
+}
+
+// The SQL that picks one status with the index that serves it. Open jobs are
+// read through their partial indexes (few rows, sorted afterwards); the rarer
+// finished statuses through sync_jobs_unsuccessful, whose predicate the query
+// repeats so SQLite knows it applies; successes are most rows, read in id order.
+struct StatusAccess {
+  std::string indexed_by;
+  std::string terms;
+};
+StatusAccess statusAccess(JobStatus s) {
+  std::string is = std::string("j.status = '") + toString(s) + "'";
+  switch (s) {
+    case JobStatus::queued: return {" INDEXED BY sync_jobs_claim", is};
+    case JobStatus::running: return {" INDEXED BY sync_jobs_running", is};
+    case JobStatus::success: return {"", is};
+    default: return {"", is + " AND j.status != 'queued' AND j.status != 'running' AND j.status != 'success'"};
+  }
+}
+
+template <typename Fn>
+Status eachRow(Db& db, const std::string& sql, const std::vector<std::string>& params, Fn&& fn) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) return stmt.status();
+  for (size_t i = 0; i < params.size(); ++i) (*stmt)->bind(static_cast<int>(i + 1), params[i]);
+  while (true) {
+    auto row = (*stmt)->step();
+    if (!row) {
+      (*stmt)->reset();
+      return row.status();
+    }
+    if (!*row) break;
+    fn(**stmt);
+  }
+  (*stmt)->reset();
+  return Status::ok();
+}
+
+// The FTS5 query for q: the (at most three) trigrams of q that are rarest among
+// the newest 16384 jobs. An AND over common trigrams costs milliseconds in FTS5
+// while adding little, and any subset of q's trigrams still finds every match.
+Result<std::string> searchTerms(Db& db, const std::string& q) {
+  std::vector<std::string> all = joblist::trigrams(q, 8);
+  if (all.empty()) return std::string();
+  int64_t newest = 0;
+  if (Status s = eachRow(db, "SELECT coalesce(max(id), 0) FROM sync_jobs", {}, [&](Stmt& r) { newest = r.int64(0); });
+      !s)
+    return s;
+  constexpr int kProbeCap = 1024;
+  std::vector<std::pair<int64_t, std::string>> seen;
+  for (const std::string& t : all) {
+    std::string term = joblist::fts5Query(t);
+    int64_t n = 0;
+    Status s = eachRow(db,
+                       "SELECT count(*) FROM (SELECT 1 FROM sync_jobs_search WHERE sync_jobs_search MATCH ?1 "
+                       "AND rowid > CAST(?2 AS INTEGER) LIMIT " + std::to_string(kProbeCap) + ")",
+                       {term, std::to_string(newest - 16384)}, [&](Stmt& r) { n = r.int64(0); });
+    if (!s) return s;
+    seen.emplace_back(n, term);
+  }
+  std::stable_sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string query = seen.front().second;
+  for (size_t i = 1; i < seen.size() && i < 3 && seen[i].first < kProbeCap; ++i) query += " AND " + seen[i].second;
+  return query;
+}
+
+// The statuses the filter asks for, or all of them.
+std::vector<JobStatus> wanted(const JobFilter& f) {
+  return f.statuses.empty() ? std::vector<JobStatus>(kAllJobStatuses.begin(), kAllJobStatuses.end()) : f.statuses;
+}
+
+bool isOpen(JobStatus s) { return s == JobStatus::queued || s == JobStatus::running; }
+
+// "(j.status = 'a' OR j.status = 'b')"; all finished ones as "not open".
+std::string finishedTerm(const std::vector<JobStatus>& statuses) {
+  std::string any;
+  int n = 0;
+  for (JobStatus s : statuses) {
+    if (isOpen(s)) continue;
+    any += std::string(any.empty() ? "" : " OR ") + "j.status = '" + toString(s) + "'";
+    ++n;
+  }
+  if (n == static_cast<int>(joblist::kFinishedStatuses.size())) return "j.status != 'queued' AND j.status != 'running'";
+  return n == 0 ? "" : "(" + any + ")";
+}
+
+// Finished jobs through the search index (it holds those only), newest first.
+std::string searchArm(const std::string& columns, const Where& w, const std::string& match,
+                      const std::string& finished, const std::string& cursor, const std::string& limit) {
+  std::string terms = "s.sync_jobs_search MATCH " + match + " AND " + finished;
+  if (!cursor.empty()) terms += " AND s.rowid < CAST(" + cursor + " AS INTEGER)";
+  return "SELECT " + columns + " FROM sync_jobs_search s CROSS JOIN sync_jobs j ON j.id = s.rowid" +
+         w.clause(terms) + " ORDER BY s.rowid DESC" + limit;
+}
+
+// One status through the index that serves it, newest first.
+std::string statusArm(JobStatus s, const Where& w, const std::string& cursor, const std::string& limit) {
+  StatusAccess a = statusAccess(s);
+  std::string terms = a.terms;
+  if (!cursor.empty()) terms += " AND j.id < CAST(" + cursor + " AS INTEGER)";
+  return "SELECT " + jobColumns() + " FROM sync_jobs j" + a.indexed_by + w.clause(terms) + " ORDER BY j.id DESC" +
+         limit;
+}
+
+// `terms`: the FTS5 query of f.q (searchTerms), empty when q is shorter than a trigram.
+Status readPage(Db& db, const JobFilter& f, const std::string& terms, JobPage& page) {
+  Where w = filterWhere(f);
+  std::string cursor;
+  if (f.before_id) cursor = w.param(std::to_string(*f.before_id));
+  const std::string limit = " LIMIT " + std::to_string(f.limit + 1);
+  std::vector<std::string> arms;
+  if (!terms.empty()) {
+    // A search: finished jobs through the trigram index, open ones (few)
+    // through their own partial indexes; LIKE decides in every arm.
+    std::string match = w.param(terms);
+    std::vector<JobStatus> statuses = wanted(f);
+    if (std::string finished = finishedTerm(statuses); !finished.empty()) {
+      arms.push_back(searchArm(jobColumns(), w, match, finished, cursor, limit));
+    }
+    for (JobStatus s : statuses) {
+      if (isOpen(s)) arms.push_back(statusArm(s, w, cursor, limit));
+    }
+  } else if (!f.statuses.empty()) {
+    for (JobStatus s : f.statuses) arms.push_back(statusArm(s, w, cursor, limit));
+  } else {
+    arms.push_back("SELECT " + jobColumns() + " FROM sync_jobs j" +
+                   w.clause(cursor.empty() ? "" : "j.id < CAST(" + cursor + " AS INTEGER)") + " ORDER BY j.id DESC" +
+                   limit);
+  }
+  // Several arms: at most limit + 1 rows each, merged.
+  std::string sql = arms.front();
+  if (arms.size() > 1) {
+    sql.clear();
+    for (const std::string& arm : arms) sql += std::string(sql.empty() ? "" : " UNION ALL ") + "SELECT * FROM (" + arm + ")";
+    sql += " ORDER BY id DESC" + limit;
+  }
+  if (Status s = eachRow(db, sql, w.params, [&](Stmt& r) { page.jobs.push_back(readJob(r)); }); !s) return s;
+  if (static_cast<int>(page.jobs.size()) > f.limit) {
+    page.jobs.pop_back();
+    page.next_before_id = page.jobs.back().id;
+  }
+  return Status::ok();
+}
+
+// Queued and running: exact, through the partial indexes of open jobs.
+Status countOpen(Db& db, const JobFilter& f, JobPage& page) {
+  Where w = filterWhere(f);
+  for (JobStatus s : {JobStatus::queued, JobStatus::running}) {
+    StatusAccess a = statusAccess(s);
+    Status st = eachRow(db, "SELECT count(*) FROM sync_jobs j" + a.indexed_by + w.clause(a.terms), w.params,
+                        [&](Stmt& r) { page.status_counts[s] = r.int64(0); });
+    if (!st) return st;
+  }
+  return Status::ok();
+}
+
+void tally(JobPage& page, const std::string& status, int64_t n) {
+  if (auto s = parseJobStatus(status); s && *s != JobStatus::queued && *s != JobStatus::running) {
+    page.status_counts[*s] += n;
+  }
+}
+
+// Finished jobs from sync_job_counts: whole days and hours from its rows, the
+// ends of the window (under an hour each) from the jobs themselves.
+Status countFinishedFromCounters(Db& db, const JobFilter& f, JobPage& page) {
+  joblist::CountSpans spans = joblist::countSpans(f.since, f.until);
+  auto bucketCounts = [&](const char* span, const joblist::TimeRange& r, size_t prefix) {
+    Where w;
+    w.params = {span, r.from ? iso(*r.from).substr(0, prefix) : "", r.to ? iso(*r.to).substr(0, prefix) : "~"};
+    w.add("span = ?1 AND bucket >= ?2 AND bucket < ?3");
+    w.addList("service", f.services);
+    w.addList("actor_name", f.actors);
+    return eachRow(db,
+                   "SELECT coalesce(sum(success), 0), coalesce(sum(failed), 0), coalesce(sum(conflict), 0), "
+                   "coalesce(sum(skipped), 0), coalesce(sum(cancelled), 0) FROM sync_job_counts" + w.clause(),
+                   w.params, [&](Stmt& row) {
+                     for (size_t i = 0; i < joblist::kFinishedStatuses.size(); ++i) {
+                       page.status_counts[joblist::kFinishedStatuses[i]] += row.int64(static_cast<int>(i));
+                     }
+                   });
+  };
+  for (const auto& r : spans.days) {
+    if (Status s = bucketCounts("day", r, 10); !s) return s;
+  }
+  for (const auto& r : spans.hours) {
+    if (Status s = bucketCounts("hour", r, 13); !s) return s;
+  }
+  for (const auto& r : spans.rows) {
+    JobFilter edge;
+    edge.services = f.services;
+    edge.actors = f.actors;
+    edge.since = r.from;
+    edge.until = r.to;
+    Where w = filterWhere(edge);
+    Status s = eachRow(db,
+                       "SELECT j.status, count(*) FROM sync_jobs j INDEXED BY sync_jobs_created" +
+                           w.clause("j.status != 'queued' AND j.status != 'running'") + " GROUP BY j.status",
+                       w.params, [&](Stmt& row) { tally(page, row.text(0), row.int64(1)); });
+    if (!s) return s;
+  }
+  return Status::ok();
+}
+
+// Filters the counters do not carry: the newest kCountScanLimit matching
+// finished jobs (the open ones were counted exactly).
+Status countFinishedByScan(Db& db, const JobFilter& f, const std::string& terms, JobPage& page) {
+  Where w = filterWhere(f);
+  const std::string limit = " LIMIT " + std::to_string(kCountScanLimit);
+  const std::string finished = "j.status != 'queued' AND j.status != 'running'";
+  std::string sql;
+  if (!terms.empty()) {
+    std::string match = w.param(terms);
+    sql = searchArm("j.status", w, match, finished, "", limit);
+  } else {
+    sql = "SELECT j.status FROM sync_jobs j" + w.clause(finished) + " ORDER BY j.id DESC" + limit;
+  }
+  int64_t seen = 0;
+  Status s = eachRow(db, sql, w.params, [&](Stmt& row) {
+    ++seen;
+    tally(page, row.text(0), 1);
+  });
+  page.status_counts_exact = seen < kCountScanLimit;
+  return s;
 }
 
 }  // namespace
@@ -73,41 +306,31 @@ void bindAll(Stmt& stmt, const std::vector<std::string>& params) {
 Result<JobPage> SqliteStore::listJobs(const JobFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000) return Status::invalidArgument("limit must be between 1 and 1000");
   auto db = reader();
-  if (Status s = db->execCached("BEGIN"); !s) return s;  // one consistent view for both queries
+  if (Status s = db->execCached("BEGIN"); !s) return s;  // one consistent view for the page and its counts
   struct Commit {
     Db& db;
     ~Commit() { (void)db.execCached("COMMIT"); }
   } commit{*db};
 
   JobPage page;
-  Where w = buildWhere(filter, true);
-  if (filter.before_id) w.addParam("id < CAST(" + w.next() + " AS INTEGER)", std::to_string(*filter.before_id));
-  auto stmt = db->prepare("SELECT " + kJobColumns + " FROM sync_jobs" + w.sql + " ORDER BY id DESC LIMIT " +
-                          std::to_string(filter.limit + 1));
-  if (!stmt) return stmt.status();
-  bindAll(**stmt, w.params);
-  while (true) {
-    auto row = (*stmt)->step();
-    if (!row) return row.status();
-    if (!*row) break;
-    page.jobs.push_back(readJob(**stmt));
-  }
-  if (static_cast<int>(page.jobs.size()) > filter.limit) {
-    page.jobs.pop_back();
-    page.next_before_id = page.jobs.back().id;
-  }
-
-  Where cw = buildWhere(filter, false);
-  auto counts = db->prepare("SELECT status, count(*) FROM sync_jobs" + cw.sql + " GROUP BY status");
-  if (!counts) return counts.status();
-  bindAll(**counts, cw.params);
   for (JobStatus s : kAllJobStatuses) page.status_counts[s] = 0;
-  while (true) {
-    auto row = (*counts)->step();
-    if (!row) return row.status();
-    if (!*row) break;
-    if (auto s = parseJobStatus((*counts)->text(0))) page.status_counts[*s] = (*counts)->int64(1);
+  // Chosen once: the page and the count then read the same candidates.
+  std::string terms;
+  if (joblist::codePoints(filter.q) >= 3) {
+    auto chosen = searchTerms(*db, filter.q);
+    if (!chosen) return chosen.status();
+    terms = std::move(*chosen);
   }
+  if (Status s = readPage(*db, filter, terms, page); !s) return s;
+  if (!filter.with_counts) {
+    page.status_counts.clear();
+    return page;
+  }
+  if (joblist::countFromPage(filter, page)) return page;
+  if (Status s = countOpen(*db, filter, page); !s) return s;
+  Status counted = joblist::countersServe(filter) ? countFinishedFromCounters(*db, filter, page)
+                                                  : countFinishedByScan(*db, filter, terms, page);
+  if (!counted) return counted;
   return page;
 }
 

@@ -64,19 +64,20 @@ Status runExtra(Db& db, const ManagerRequest& r, const Job& job) {
 
 Result<Job> SqliteStore::retryJob(const ManagerRequest& r) {
   return writer_->run<Job>([this, &r](Db& db) -> Result<Job> {
-    auto before = db.prepare("SELECT status, error FROM sync_jobs WHERE id = ?1");
+    auto before = db.prepare("SELECT " + kJobColumns + " FROM sync_jobs WHERE id = ?1");
     if (!before) return before.status();
     (*before)->bind(1, r.job_id);
     std::string previous;
+    Job was;
     if (auto row = (*before)->step(); row && *row) {
-      previous = (*before)->text(0);
+      was = readJob(**before);
+      previous = toString(was.status);
       if (r.override_conflict && previous != "conflict") {
         (*before)->reset();
         return Status::invalidState("job " + std::to_string(r.job_id) + " is " + previous +
                                     "; only conflict jobs can be applied anyway");
       }
-      std::string error = (*before)->text(1);
-      if (!error.empty()) previous += ": " + error;
+      if (!was.error.empty()) previous += ": " + was.error;
     }
     (*before)->reset();
     auto job = guardedUpdate(db, r, Transition::manual_retry,
@@ -93,12 +94,15 @@ Result<Job> SqliteStore::retryJob(const ManagerRequest& r) {
         !s)
       return s;
     if (Status s = runExtra(db, r, *job); !s) return s;
+    AuditChanges changes;
+    changes.unfinished(was);
+    audit_.add(std::move(changes));
     return job;
   });
 }
 
 Result<Job> SqliteStore::cancelJob(const ManagerRequest& r) {
-  return writer_->run<Job>([&r](Db& db) -> Result<Job> {
+  return writer_->run<Job>([this, &r](Db& db) -> Result<Job> {
     auto job = guardedUpdate(db, r, Transition::cancel,
                              "status = 'cancelled', finished_at = ?2, sealed_payload = NULL, "
                              "error = 'cancelled by ' || ?4",
@@ -111,12 +115,15 @@ Result<Job> SqliteStore::cancelJob(const ManagerRequest& r) {
         !s)
       return s;
     if (Status s = runExtra(db, r, *job); !s) return s;
+    AuditChanges changes;
+    changes.finished(job->id);
+    audit_.add(std::move(changes));
     return job;
   });
 }
 
 Status SqliteStore::deleteJob(const ManagerRequest& r) {
-  return writer_->runStatus([&r](Db& db) -> Status {
+  return writer_->runStatus([this, &r](Db& db) -> Status {
     auto stmt = db.prepare("DELETE FROM sync_jobs WHERE id = ?1 AND status != 'running' RETURNING " + kJobColumns);
     if (!stmt) return stmt.status();
     (*stmt)->bind(1, r.job_id);
@@ -133,24 +140,31 @@ Status SqliteStore::deleteJob(const ManagerRequest& r) {
                                      details(job), r.address);
         !s)
       return s;
-    return runExtra(db, r, job);
+    if (Status s = runExtra(db, r, job); !s) return s;
+    AuditChanges changes;
+    changes.unfinished(job);
+    audit_.add(std::move(changes));
+    return Status::ok();
   });
 }
 
 Result<int64_t> SqliteStore::pruneJobs(const PruneRequest& r) {
-  return writer_->run<int64_t>([&r](Db& db) -> Result<int64_t> {
+  return writer_->run<int64_t>([this, &r](Db& db) -> Result<int64_t> {
     auto stmt = db.prepare(
         "DELETE FROM sync_jobs WHERE id IN (SELECT id FROM sync_jobs WHERE "
         "(status IN ('success', 'skipped') AND finished_at < ?1) OR "
-        "(status IN ('failed', 'conflict', 'cancelled') AND finished_at < ?2) LIMIT ?3) RETURNING id");
+        "(status IN ('failed', 'conflict', 'cancelled') AND finished_at < ?2) LIMIT ?3) RETURNING " + kJobColumns);
     if (!stmt) return stmt.status();
     (*stmt)->bind(1, iso(r.success_before)).bind(2, iso(r.failed_before)).bind(3, r.batch);
     std::vector<int64_t> ids;
+    AuditChanges changes;
     while (true) {
       auto row = (*stmt)->step();
       if (!row) return row.status();
       if (!*row) break;
-      ids.push_back((*stmt)->int64(0));
+      Job job = readJob(**stmt);
+      ids.push_back(job.id);
+      changes.unfinished(job);
     }
     auto events = db.prepare("DELETE FROM sync_job_events WHERE job_id = ?1");
     if (!events) return events.status();
@@ -159,6 +173,7 @@ Result<int64_t> SqliteStore::pruneJobs(const PruneRequest& r) {
       (*events)->bind(1, id);
       if (Status s = (*events)->run(); !s) return s;
     }
+    audit_.add(std::move(changes));
     return static_cast<int64_t>(ids.size());
   });
 }

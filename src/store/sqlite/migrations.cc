@@ -161,6 +161,48 @@ DROP INDEX sync_jobs_finished;
 CREATE INDEX sync_jobs_finished ON sync_jobs (status, finished_at, service, duration_ms)
   WHERE finished_at IS NOT NULL;
 )sql"},
+      {5, "jobs list: sync_job_counts, the sync_jobs_search trigram index, sync_jobs_unsuccessful", R"sql(
+-- listJobs without counting or scanning a million rows (store/job_list_plan.h).
+-- Status counts of finished jobs per (day or hour of created_at, service,
+-- actor_name), one column per finished status; buckets are created_at's text
+-- prefix, 'YYYY-MM-DD' or 'YYYY-MM-DDTHH' (UTC). Queued and running jobs are
+-- not kept here: they are few and counted through their partial indexes.
+-- The driver keeps these rows, and sync_jobs_search below, in step with
+-- sync_jobs in the same transaction, once per transaction (audit_index.h):
+-- jobs changed with plain SQL (outside snapq) leave them behind.
+CREATE TABLE sync_job_counts (
+  span       TEXT NOT NULL CHECK (span = 'day' OR span = 'hour'),
+  bucket     TEXT NOT NULL,
+  service    TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  success    INTEGER NOT NULL DEFAULT 0,
+  failed     INTEGER NOT NULL DEFAULT 0,
+  conflict   INTEGER NOT NULL DEFAULT 0,
+  skipped    INTEGER NOT NULL DEFAULT 0,
+  cancelled  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (span, bucket, service, actor_name)
+) WITHOUT ROWID;
+INSERT INTO sync_job_counts
+  SELECT span, CASE span WHEN 'day' THEN substr(created_at, 1, 10) ELSE substr(created_at, 1, 13) END,
+         service, actor_name, sum(status = 'success'), sum(status = 'failed'), sum(status = 'conflict'),
+         sum(status = 'skipped'), sum(status = 'cancelled')
+  FROM sync_jobs, (SELECT 'day' AS span UNION ALL SELECT 'hour')
+  WHERE status != 'queued' AND status != 'running'
+  GROUP BY 1, 2, 3, 4;
+-- q: a trigram index of the finished jobs' target_id, action and error (FTS5,
+-- external content: the text stays in sync_jobs). detail=none and
+-- columnsize=0 keep it small and cheap to write; it finds the jobs holding
+-- some of q's trigrams, and LIKE on sync_jobs stays the definition of a match.
+CREATE VIRTUAL TABLE sync_jobs_search USING fts5(target_id, action, error, content = 'sync_jobs',
+  content_rowid = 'id', tokenize = 'trigram', detail = 'none', columnsize = 0);
+INSERT INTO sync_jobs_search (rowid, target_id, action, error)
+  SELECT id, target_id, action, error FROM sync_jobs WHERE status != 'queued' AND status != 'running';
+-- status=failed (or conflict, skipped, cancelled) newest first without reading
+-- past the successes. A job gets an entry only when it ends in one of these, so
+-- the queue's path (queued, running, success) never writes it.
+CREATE INDEX sync_jobs_unsuccessful ON sync_jobs (status, id)
+  WHERE status != 'queued' AND status != 'running' AND status != 'success';
+)sql"},
   };
   return all;
 }

@@ -152,6 +152,11 @@ Result<DeadWorkerRescue> SqliteStore::rescueDeadWorkers(const DeadWorkerRequest&
       if (Status s = (*gone)->run(); !s) return s;
     }
     if (requeued) writer_->requestWake();
+    AuditChanges changes;
+    for (const Job& job : out.jobs) {
+      if (job.status == JobStatus::failed) changes.finished(job.id);
+    }
+    audit_.add(std::move(changes));
     return out;
   });
 }

@@ -234,8 +234,13 @@ Result<bool> applyCompletion(Db& db, const JobCompletion& c) {
 // A completion with caller-supplied writes runs in a savepoint of its own: if
 // those writes fail, this job's completion is undone (its lease then runs out
 // and it is rescued) while the rest of the batch commits.
-Result<bool> applyCompletionIsolated(Db& db, const JobCompletion& c) {
-  if (!c.extra) return applyCompletion(db, c);
+Result<bool> applyCompletionIsolated(Db& db, const JobCompletion& c, AuditChanges& changes) {
+  const bool finishes = isTerminal(transitionTarget(c.transition));
+  if (!c.extra) {
+    auto applied = applyCompletion(db, c);
+    if (applied && *applied && finishes) changes.finished(c.job_id);
+    return applied;
+  }
   if (Status s = db.execCached("SAVEPOINT completion"); !s) return s;
   auto applied = applyCompletion(db, c);
   if (applied && *applied) {
@@ -244,6 +249,7 @@ Result<bool> applyCompletionIsolated(Db& db, const JobCompletion& c) {
   }
   if (!applied || !*applied) (void)db.execCached("ROLLBACK TO completion");
   (void)db.execCached("RELEASE completion");
+  if (applied && *applied && finishes) changes.finished(c.job_id);
   return applied.isOk() ? applied : Result<bool>(false);
 }
 
@@ -255,13 +261,15 @@ void SqliteStore::completeJobs(std::vector<JobCompletion> completions, Completio
   writer_->submit(
       [this, shared, applied](Db& db) -> Status {
         applied->clear();
+        AuditChanges changes;
         for (const JobCompletion& c : *shared) {
-          auto r = applyCompletionIsolated(db, c);
+          auto r = applyCompletionIsolated(db, c, changes);
           if (!r) return r.status();
           applied->push_back(*r);
           bool requeued = c.transition == Transition::retry_later || c.transition == Transition::release;
           if (*r && (requeued || !c.follow_ups.empty())) writer_->requestWake();
         }
+        audit_.add(std::move(changes));
         return Status::ok();
       },
       [applied, done = std::move(done)](const Status& s) {
@@ -345,6 +353,11 @@ Result<std::vector<Job>> SqliteStore::rescueExpired(const RescueRequest& request
       if (Status s = insertFollowUps(db, request.follow_ups, rescued.back(), now, followed); !s) return s;
       if (!exhausted || followed) writer_->requestWake();
     }
+    AuditChanges changes;
+    for (const Job& job : rescued) {
+      if (job.status == JobStatus::failed) changes.finished(job.id);
+    }
+    audit_.add(std::move(changes));
     return rescued;
   });
 }

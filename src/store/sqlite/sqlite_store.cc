@@ -47,6 +47,7 @@ Result<std::shared_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
         return fn(*db);
       });
   store->writer_->onWorkQueued([raw = store.get()] { raw->signal_.bump(); });
+  store->writer_->beforeCommit([raw = store.get()](Db& db) { return raw->audit_.flush(db); });
   return store;
 }
 

@@ -9,6 +9,7 @@
 
 #include "snapq/store.h"
 #include "store/work_signal.h"
+#include "store/sqlite/audit_index.h"
 #include "store/sqlite/auth.h"
 #include "store/sqlite/snapshots.h"
 #include "store/sqlite/sqlite_db.h"
@@ -91,6 +92,8 @@ class SqliteStore final : public Store {
   // In-process only: other processes sharing the file notice new work by polling.
   // Declared before the writer, whose thread bumps it until the writer is gone.
   WorkSignal signal_;
+  // Writer thread only: what the open transaction's writes reported (audit_index.h).
+  AuditIndex audit_;
   std::unique_ptr<Writer> writer_;
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

@@ -65,7 +65,8 @@ void Writer::runBatch(std::deque<Op>& batch) {
         }
       }
     }
-    txn = db_->execCached("COMMIT");
+    if (before_commit_) txn = before_commit_(*db_);
+    if (txn) txn = db_->execCached("COMMIT");
     if (!txn) (void)db_->execCached("ROLLBACK");
   }
   // A write that asked for a wake-up may have been rolled back alone; waking

@@ -52,6 +52,11 @@ class Writer {
   // callback before the first write.
   void requestWake() { wake_requested_ = true; }
   void onWorkQueued(std::function<void()> callback) { on_work_queued_ = std::move(callback); }
+  // Runs on the writer thread at the end of every transaction, after its
+  // writes and outside their savepoints, just before COMMIT: writes that are
+  // cheaper once per transaction than once per job. Its failure rolls the
+  // whole transaction back and fails every write in it. Set before the first write.
+  void beforeCommit(Work hook) { before_commit_ = std::move(hook); }
 
  private:
   struct Op {
@@ -70,6 +75,7 @@ class Writer {
   bool stopping_ = false;
   bool wake_requested_ = false;  // writer thread only
   std::function<void()> on_work_queued_;
+  Work before_commit_;
   std::thread thread_;
 };
 
