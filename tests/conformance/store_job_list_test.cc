@@ -254,7 +254,7 @@ TEST_P(StoreJobList, CountsFollowRescuesAndEqualAPlainCount) {
   insert(job("dns"));
   ASSERT_EQ(claim(3, t0(), "lost").size(), 3u);
   // "lost"'s leases (30 s) run out: its last tries fail.
-  auto rescued = store_->rescueExpired(t0() + Duration(31000), 100);
+  auto rescued = store_->rescueExpired({t0() + Duration(31000), 100, {}, {}});
   ASSERT_TRUE(rescued.isOk()) << rescued.status().toString();
   ASSERT_EQ(rescued->size(), 3u);
   expectCounts(JobFilter{}, "rescued on expiry");
@@ -264,7 +264,7 @@ TEST_P(StoreJobList, CountsFollowRescuesAndEqualAPlainCount) {
   dead.id = "dead";
   dead.started_at = dead.heartbeat_at = t0() + Duration(40000);
   ASSERT_TRUE(store_->heartbeatWorker(dead).isOk());
-  auto gone = store_->rescueDeadWorkers({t0() + Duration(60000), t0() + Duration(61000), 100});
+  auto gone = store_->rescueDeadWorkers({t0() + Duration(60000), t0() + Duration(61000), 100, {}, {}});
   ASSERT_TRUE(gone.isOk()) << gone.status().toString();
   ASSERT_EQ(gone->jobs.size(), 2u);
   expectCounts(JobFilter{}, "rescued from a dead worker");
