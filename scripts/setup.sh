@@ -18,6 +18,8 @@ PACKAGES=(
   # listed: NodeSource's nodejs carries its own (and conflicts with Debian's npm);
   # scripts/json-server.sh installs Debian's npm where the `npm` command is missing.
   pdns-server pdns-backend-sqlite3 bind9-dnsutils curl nodejs
+  # The admin UI's browser tests (tests/e2e): playwright-core drives this Chromium.
+  chromium
 )
 
 installed() {
