@@ -80,7 +80,8 @@ async function conflictView(job) {
       pretty(current));
   }
   const intended = job.result?.intended || job.payload?.data || {};
-  const names = [...new Set([...Object.keys(expected), ...Object.keys(current), ...Object.keys(intended)])].sort();
+  // The declared fields (what the hash covers), not the document's other members.
+  const names = [...new Set([...Object.keys(current), ...Object.keys(intended)])].sort();
   const show = (v) => (v === undefined ? '—' : JSON.stringify(v));
   return h('table', { class: 'diff' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Expected (snapshot)'),
