@@ -91,6 +91,18 @@ async function uiSignIn(page, name, password, target = '/admin/sync/jobs') {
   await page.waitForURL((u) => u.pathname === target);
 }
 
+// fn(page) in a fresh browser context signed in as `name` at `target`; no script error may occur.
+async function asUser(name, target, fn) {
+  const page = await newPage();
+  try {
+    await uiSignIn(page, name, PASSWORDS[name], target);
+    await fn(page);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.context().close();
+  }
+}
+
 // Light and dark screenshots of what the page shows now.
 async function shoot(page, name, { fullPage = true } = {}) {
   await page.emulateMedia({ colorScheme: 'light' });
@@ -185,120 +197,113 @@ test('sign in, see the user, sign out', async () => {
 });
 
 test('health numbers match the API', async () => {
-  const page = await newPage();
-  await uiSignIn(page, 'olga', PASSWORDS.olga, '/admin/sync/health');
-  await page.locator('[data-total=total] .count').waitFor();
-  // Jobs may still finish meanwhile: compare until one reading of the page equals one of the API.
-  await until(async () => {
-    const api = (await page.evaluate(() => fetch('/api/v1/health?window=24h').then((r) => r.json())));
-    await page.click('.segmented button:has-text("24h")');
-    await page.waitForTimeout(300);
-    const shown = {};
-    for (const key of ['total', 'success', 'failed', 'pending']) shown[key] = Number((await page.textContent(`[data-total=${key}] .count`)).replace(/,/g, ''));
-    const t = api.totals;
-    const want = { total: t.total, success: t.success, failed: t.failed + t.conflict, pending: t.pending };
-    const card = await page.textContent('[data-service=sim] [data-testid=success-rate]');
-    const rate = api.services.find((s) => s.service === 'sim').success_rate;
-    return JSON.stringify(shown) === JSON.stringify(want) && card.startsWith(`${rate}%`);
-  }, 'the page to show the API\'s totals', 15000);
-  assert.ok(await page.locator('.chart rect').count() > 0, 'the throughput chart has bars');
-  assert.ok(await page.locator(`a[href*="job=${ids.failed}"]`).count() === 1, 'the recent failure links to its job');
-  await page.click('.segmented button:has-text("1h")');
-  await page.waitForURL(/window=1h/);
-  await shoot(page, 'health');
-  await page.setViewportSize({ width: 390, height: 844 });
-  await shoot(page, 'health-phone', { fullPage: false });
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await asUser('olga', '/admin/sync/health', async (page) => {
+    await page.locator('[data-total=total] .count').waitFor();
+    // Jobs may still finish meanwhile: compare until one reading of the page equals one of the API.
+    await until(async () => {
+      const api = (await page.evaluate(() => fetch('/api/v1/health?window=24h').then((r) => r.json())));
+      await page.click('.segmented button:has-text("24h")');
+      await page.waitForTimeout(300);
+      const shown = {};
+      for (const key of ['total', 'success', 'failed', 'pending']) shown[key] = Number((await page.textContent(`[data-total=${key}] .count`)).replace(/,/g, ''));
+      const t = api.totals;
+      const want = { total: t.total, success: t.success, failed: t.failed + t.conflict, pending: t.pending };
+      const card = await page.textContent('[data-service=sim] [data-testid=success-rate]');
+      const rate = api.services.find((s) => s.service === 'sim').success_rate;
+      return JSON.stringify(shown) === JSON.stringify(want) && card.startsWith(`${rate}%`);
+    }, 'the page to show the API\'s totals', 15000);
+    assert.ok(await page.locator('.chart rect').count() > 0, 'the throughput chart has bars');
+    assert.ok(await page.locator(`a[href*="job=${ids.failed}"]`).count() === 1, 'the recent failure links to its job');
+    await page.click('.segmented button:has-text("1h")');
+    await page.waitForURL(/window=1h/);
+    await shoot(page, 'health');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, 'health-phone', { fullPage: false });
+  });
 });
 
 test('jobs: filter by status card, service and search; open a detail', async () => {
-  const page = await newPage();
-  await uiSignIn(page, 'olga', PASSWORDS.olga);
-  await page.locator('tr[data-job-id]').first().waitFor();
-  await shoot(page, 'jobs');
-  const failedCount = Number(await page.textContent('[data-status=failed] .count'));
-  assert.ok(failedCount >= 1);
-  await page.click('[data-status=failed]');
-  await page.waitForURL(/status=failed/);
-  await until(async () => (await page.locator('tr[data-job-id] .pill').allTextContents()).every((t) => t === 'failed')
-    && await page.locator('tr[data-job-id]').count() === failedCount, 'only failed rows');
-  assert.equal(await page.getAttribute('[data-status=failed]', 'aria-pressed'), 'true');
-  await page.click('[data-status=failed]');  // again: the filter goes
-  await page.waitForURL((u) => !u.search.includes('status='));
-  await page.selectOption('#filter-service', 'sim');
-  await page.waitForURL(/service=sim/);
-  await until(async () => (await page.locator('tr[data-job-id] td:nth-child(3)').allTextContents()).every((t) => t.startsWith('sim')), 'only sim rows');
-  await page.fill('#filter-q', 'update');
-  await page.waitForURL(/q=update/);
-  await until(async () => {
-    const actions = await page.locator('tr[data-job-id] td:nth-child(4) .mono').allTextContents();
-    return actions.length > 0 && actions.every((a) => a === 'update');
-  }, 'only update jobs');
-  assert.equal(await page.locator('.chip').count(), 2);  // service and search
-  await page.reload();  // every filter survives a reload
-  await page.locator('tr[data-job-id]').first().waitFor();
-  assert.equal(await page.inputValue('#filter-q'), 'update');
-  assert.equal(await page.inputValue('#filter-service'), 'sim');
-  await page.fill('#filter-q', 'no-such-thing-anywhere');
-  await page.locator('[data-empty=filtered]').waitFor();
-  await page.click('.chip:has-text("service")');
-  await page.click('.chip:has-text("q:")');
-  await page.waitForURL((u) => u.search === '');
-  // The detail of the failed job.
-  await page.click(`tr[data-job-id="${ids.failed}"] td:nth-child(5)`);
-  const panel = page.locator('dialog.panel');
-  await panel.getByRole('heading', { name: `Job #${ids.failed}` }).waitFor();
-  await panel.getByText('masked as ***').waitFor();
-  await panel.getByRole('heading', { name: 'History' }).waitFor();
-  assert.match(await panel.locator('pre.error-text').textContent(), /503|attempt/);
-  assert.ok(await panel.locator('[data-action=retry]').isVisible());
-  await shoot(page, 'job-detail');
-  await page.keyboard.press('Escape');
-  await panel.waitFor({ state: 'detached' });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await shoot(page, 'jobs-phone', { fullPage: false });
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await asUser('olga', '/admin/sync/jobs', async (page) => {
+    await page.locator('tr[data-job-id]').first().waitFor();
+    await shoot(page, 'jobs');
+    const failedCount = Number(await page.textContent('[data-status=failed] .count'));
+    assert.ok(failedCount >= 1);
+    await page.click('[data-status=failed]');
+    await page.waitForURL(/status=failed/);
+    await until(async () => (await page.locator('tr[data-job-id] .pill').allTextContents()).every((t) => t === 'failed')
+      && await page.locator('tr[data-job-id]').count() === failedCount, 'only failed rows');
+    assert.equal(await page.getAttribute('[data-status=failed]', 'aria-pressed'), 'true');
+    await page.click('[data-status=failed]');  // again: the filter goes
+    await page.waitForURL((u) => !u.search.includes('status='));
+    await page.selectOption('#filter-service', 'sim');
+    await page.waitForURL(/service=sim/);
+    await until(async () => (await page.locator('tr[data-job-id] td:nth-child(3)').allTextContents()).every((t) => t.startsWith('sim')), 'only sim rows');
+    await page.fill('#filter-q', 'update');
+    await page.waitForURL(/q=update/);
+    await until(async () => {
+      const actions = await page.locator('tr[data-job-id] td:nth-child(4) .mono').allTextContents();
+      return actions.length > 0 && actions.every((a) => a === 'update');
+    }, 'only update jobs');
+    assert.equal(await page.locator('.chip').count(), 2);  // service and search
+    await page.reload();  // every filter survives a reload
+    await page.locator('tr[data-job-id]').first().waitFor();
+    assert.equal(await page.inputValue('#filter-q'), 'update');
+    assert.equal(await page.inputValue('#filter-service'), 'sim');
+    await page.fill('#filter-q', 'no-such-thing-anywhere');
+    await page.locator('[data-empty=filtered]').waitFor();
+    await page.click('.chip:has-text("service")');
+    await page.click('.chip:has-text("q:")');
+    await page.waitForURL((u) => u.search === '');
+    // The detail of the failed job.
+    await page.click(`tr[data-job-id="${ids.failed}"] td:nth-child(5)`);
+    const panel = page.locator('dialog.panel');
+    await panel.getByRole('heading', { name: `Job #${ids.failed}` }).waitFor();
+    await panel.getByText('masked as ***').waitFor();
+    await panel.getByRole('heading', { name: 'History' }).waitFor();
+    assert.match(await panel.locator('pre.error-text').textContent(), /503|attempt/);
+    assert.ok(await panel.locator('[data-action=retry]').isVisible());
+    await shoot(page, 'job-detail');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, 'jobs-phone', { fullPage: false });
+  });
 });
 
 test('a viewer sees no retry and the server refuses it', async () => {
-  const page = await newPage();
-  await uiSignIn(page, 'vic', PASSWORDS.vic, '/admin/sync/jobs');
-  await page.locator('tr[data-job-id]').first().waitFor();
-  assert.equal(await page.locator('input[type=checkbox]').count(), 0, 'no bulk selection');
-  await page.goto(`${base}/admin/sync/jobs?job=${ids.failed}`);
-  const panel = page.locator('dialog.panel');
-  await panel.getByRole('heading', { name: 'History' }).waitFor();
-  assert.equal(await panel.locator('[data-action]').count(), 0, 'no actions for a viewer');
-  const forced = await page.evaluate(async (id) => {
-    const r = await fetch(`/api/v1/jobs/${id}/retry`, { method: 'POST', headers: { 'X-CSRF-Token': localStorage.getItem('snapq.csrf') } });
-    return { status: r.status, body: await r.json() };
-  }, ids.failed);
-  assert.equal(forced.status, 403);
-  assert.equal(forced.body.error.code, 'forbidden');
-  assert.equal((await jobDone(ids.failed, ['failed'])).status, 'failed');
-  await page.context().close();
+  await asUser('vic', '/admin/sync/jobs', async (page) => {
+    await page.locator('tr[data-job-id]').first().waitFor();
+    assert.equal(await page.locator('input[type=checkbox]').count(), 0, 'no bulk selection');
+    await page.goto(`${base}/admin/sync/jobs?job=${ids.failed}`);
+    const panel = page.locator('dialog.panel');
+    await panel.getByRole('heading', { name: 'History' }).waitFor();
+    assert.equal(await panel.locator('[data-action]').count(), 0, 'no actions for a viewer');
+    const forced = await page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/jobs/${id}/retry`, { method: 'POST', headers: { 'X-CSRF-Token': localStorage.getItem('snapq.csrf') } });
+      return { status: r.status, body: await r.json() };
+    }, ids.failed);
+    assert.equal(forced.status, 403);
+    assert.equal(forced.body.error.code, 'forbidden');
+    assert.equal((await jobDone(ids.failed, ['failed'])).status, 'failed');
+  });
 });
 
 test('retry a failed job as operator and see it succeed live', async () => {
-  const page = await newPage();
-  await uiSignIn(page, 'olga', PASSWORDS.olga, '/admin/sync/jobs');
-  const row = page.locator(`tr[data-job-id="${ids.failed}"]`);
-  await row.waitFor();
-  assert.equal(await row.locator('.pill').first().textContent(), 'failed');
-  await page.locator('.live-badge.live').waitFor();  // the events stream is up
-  await page.evaluate(() => { window.notReloaded = true; });
-  await row.locator('input[type=checkbox]').check();
-  await page.locator('.bulk-bar').waitFor();
-  await page.click('.bulk-bar button:has-text("Retry selected")');
-  await row.locator('.pill:text("success")').waitFor({ timeout: 30000 });
-  assert.equal(await page.evaluate(() => window.notReloaded), true, 'updated without a reload');
-  assert.equal((await jobDone(ids.failed, ['success'])).status, 'success');
-  await page.goto(`${base}/admin/sync/jobs?job=${ids.failed}`);
-  await page.locator('dialog.panel .events').getByText('by olga').first().waitFor();  // who retried
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await asUser('olga', '/admin/sync/jobs', async (page) => {
+    const row = page.locator(`tr[data-job-id="${ids.failed}"]`);
+    await row.waitFor();
+    assert.equal(await row.locator('.pill').first().textContent(), 'failed');
+    await page.locator('.live-badge.live').waitFor();  // the events stream is up
+    await page.evaluate(() => { window.notReloaded = true; });
+    await row.locator('input[type=checkbox]').check();
+    await page.locator('.bulk-bar').waitFor();
+    await page.click('.bulk-bar button:has-text("Retry selected")');
+    await row.locator('.pill:text("success")').waitFor({ timeout: 30000 });
+    assert.equal(await page.evaluate(() => window.notReloaded), true, 'updated without a reload');
+    assert.equal((await jobDone(ids.failed, ['success'])).status, 'success');
+    await page.goto(`${base}/admin/sync/jobs?job=${ids.failed}`);
+    await page.locator('dialog.panel .events').getByText('by olga').first().waitFor();  // who retried
+  });
 });
 
 test('a conflict shows expected and current side by side, and applies anyway', async () => {
@@ -311,85 +316,79 @@ test('a conflict shows expected and current side by side, and applies anyway', a
   assert.equal(update.status, 202, JSON.stringify(update.body));
   const id = update.body.job.id;
   await until(() => jobDone(id, ['conflict']), 'the update to end in conflict');
-  const page = await newPage();
-  await uiSignIn(page, 'olga', PASSWORDS.olga, '/admin/sync/jobs');
-  await page.goto(`${base}/admin/sync/jobs?job=${id}`);
-  const panel = page.locator('dialog.panel');
-  const differs = panel.locator('table.diff tr.differs');
-  await differs.first().waitFor();
-  const [, current, intended] = await differs.filter({ hasText: 'quota_mb' }).locator('td').allTextContents();
-  assert.deepEqual([current, intended], ['1', '777']);
-  await shoot(page, 'job-conflict');
-  await panel.locator('[data-action=override]').click();
-  await panel.locator('.pill.status-success').waitFor({ timeout: 30000 });
-  assert.equal((await jobDone(id, ['success'])).status, 'success');
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await asUser('olga', '/admin/sync/jobs', async (page) => {
+    await page.goto(`${base}/admin/sync/jobs?job=${id}`);
+    const panel = page.locator('dialog.panel');
+    const differs = panel.locator('table.diff tr.differs');
+    await differs.first().waitFor();
+    const [, current, intended] = await differs.filter({ hasText: 'quota_mb' }).locator('td').allTextContents();
+    assert.deepEqual([current, intended], ['1', '777']);
+    await shoot(page, 'job-conflict');
+    await panel.locator('[data-action=override]').click();
+    await panel.locator('.pill.status-success').waitFor({ timeout: 30000 });
+    assert.equal((await jobDone(id, ['success'])).status, 'success');
+  });
 });
 
 test('a payload holding HTML renders as text', async () => {
-  const page = await newPage();
-  await uiSignIn(page, 'olga', PASSWORDS.olga, '/admin/sync/jobs');
-  await page.goto(`${base}/admin/sync/jobs?job=${ids.xss}`);
-  const panel = page.locator('dialog.panel');
-  await panel.getByRole('heading', { name: 'Payload' }).waitFor();
-  const payload = await panel.locator('pre[data-section=payload]').textContent();
-  assert.ok(payload.includes('<img src=x onerror=alert(1)>'), payload);
-  assert.ok(!payload.includes('alert(2)'), 'the password is masked');
-  assert.equal(await page.locator('dialog img, main img').count(), 0, 'no element was made from the payload');
-  await page.keyboard.press('Escape');
-  await page.fill('#filter-q', 'create');  // the list shows the job too
-  await page.locator(`tr[data-job-id="${ids.xss}"]`).waitFor();
-  assert.deepEqual(page.dialogs, [], 'no script ran');
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await asUser('olga', '/admin/sync/jobs', async (page) => {
+    await page.goto(`${base}/admin/sync/jobs?job=${ids.xss}`);
+    const panel = page.locator('dialog.panel');
+    await panel.getByRole('heading', { name: 'Payload' }).waitFor();
+    const payload = await panel.locator('pre[data-section=payload]').textContent();
+    assert.ok(payload.includes('<img src=x onerror=alert(1)>'), payload);
+    assert.ok(!payload.includes('alert(2)'), 'the password is masked');
+    assert.equal(await page.locator('dialog img, main img').count(), 0, 'no element was made from the payload');
+    await page.keyboard.press('Escape');
+    await page.fill('#filter-q', 'create');  // the list shows the job too
+    await page.locator(`tr[data-job-id="${ids.xss}"]`).waitFor();
+    assert.deepEqual(page.dialogs, [], 'no script ran');
+  });
 });
 
 test('browse a snapshot, sync it, update a row and watch Saving… turn Synced', async () => {
-  const page = await newPage();
-  await uiSignIn(page, 'olga', PASSWORDS.olga, '/admin/sync/services');
-  await page.locator('tr[data-resource=accounts]').waitFor();
-  await shoot(page, 'services');
-  await page.click('tr[data-resource=accounts] a');
-  await page.waitForURL(/\/admin\/sync\/services\/sim\/accounts$/);
-  await page.locator('tr[data-key]').first().waitFor();
-  for (const column of ['email', 'domain', 'quota_mb', 'suspended']) await page.locator(`thead th:has-text("${column}")`).waitFor();
-  assert.equal(await page.locator('thead th:has-text("password")').count(), 0, 'write-only fields are no column');
-  await page.click('button:has-text("Sync now")');
-  await page.locator('.toast').filter({ hasText: /Sync of accounts (queued|is already)/ }).waitFor();
-  await until(idle, 'the sync to finish');
-  // Search, then sort by quota descending.
-  await page.fill('#row-search', 'user5@');
-  await page.waitForURL(/q=user5/);
-  await until(async () => (await page.locator('tr[data-key]').count()) === 1, 'one row for user5@');
-  await page.click('.chip');
-  await page.click('thead button:has-text("quota_mb")');
-  await page.waitForURL(/sort=quota_mb/);
-  await page.locator('th[aria-sort=ascending]:has-text("quota_mb")').waitFor();
-  await page.click('thead button:has-text("quota_mb")');
-  await page.waitForURL(/sort=-quota_mb/);
-  await page.locator('th[aria-sort=descending]:has-text("quota_mb")').waitFor();
-  await page.goto(`${base}/admin/sync/services/sim/accounts`);
-  await page.locator('tr[data-key="5"]').waitFor();
-  await shoot(page, 'resource');
-  // A slow service keeps the row pending long enough to see it.
-  await chaos({ latency_ms: 1500 });
-  try {
-    await page.click('tr[data-key="5"] td:nth-child(2)');
-    const panel = page.locator('dialog.panel');
-    await panel.getByRole('heading', { name: 'Remote document' }).waitFor();
-    await shoot(page, 'row-detail');
-    await panel.locator('#edit-quota_mb').fill('5555');
-    await panel.locator('button:has-text("Save")').click();
-    await panel.waitFor({ state: 'detached' });
-    const pill = page.locator('tr[data-key="5"] [data-sync-status]');
-    await pill.filter({ hasText: 'Saving…' }).waitFor({ timeout: 10000 });
-    assert.match(await pill.getAttribute('class'), /pulse/);
-    await pill.filter({ hasText: 'Synced' }).waitFor({ timeout: 30000 });
-  } finally {
-    await chaos({ latency_ms: 0 });
-  }
-  assert.equal(await page.textContent('tr[data-key="5"] td:nth-child(4)'), '5555');
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await asUser('olga', '/admin/sync/services', async (page) => {
+    await page.locator('tr[data-resource=accounts]').waitFor();
+    await shoot(page, 'services');
+    await page.click('tr[data-resource=accounts] a');
+    await page.waitForURL(/\/admin\/sync\/services\/sim\/accounts$/);
+    await page.locator('tr[data-key]').first().waitFor();
+    for (const column of ['email', 'domain', 'quota_mb', 'suspended']) await page.locator(`thead th:has-text("${column}")`).waitFor();
+    assert.equal(await page.locator('thead th:has-text("password")').count(), 0, 'write-only fields are no column');
+    await page.click('button:has-text("Sync now")');
+    await page.locator('.toast').filter({ hasText: /Sync of accounts (queued|is already)/ }).waitFor();
+    await until(idle, 'the sync to finish');
+    // Search, then sort by quota descending.
+    await page.fill('#row-search', 'user5@');
+    await page.waitForURL(/q=user5/);
+    await until(async () => (await page.locator('tr[data-key]').count()) === 1, 'one row for user5@');
+    await page.click('.chip');
+    await page.click('thead button:has-text("quota_mb")');
+    await page.waitForURL(/sort=quota_mb/);
+    await page.locator('th[aria-sort=ascending]:has-text("quota_mb")').waitFor();
+    await page.click('thead button:has-text("quota_mb")');
+    await page.waitForURL(/sort=-quota_mb/);
+    await page.locator('th[aria-sort=descending]:has-text("quota_mb")').waitFor();
+    await page.goto(`${base}/admin/sync/services/sim/accounts`);
+    await page.locator('tr[data-key="5"]').waitFor();
+    await shoot(page, 'resource');
+    // A slow service keeps the row pending long enough to see it.
+    await chaos({ latency_ms: 1500 });
+    try {
+      await page.click('tr[data-key="5"] td:nth-child(2)');
+      const panel = page.locator('dialog.panel');
+      await panel.getByRole('heading', { name: 'Remote document' }).waitFor();
+      await shoot(page, 'row-detail');
+      await panel.locator('#edit-quota_mb').fill('5555');
+      await panel.locator('button:has-text("Save")').click();
+      await panel.waitFor({ state: 'detached' });
+      const pill = page.locator('tr[data-key="5"] [data-sync-status]');
+      await pill.filter({ hasText: 'Saving…' }).waitFor({ timeout: 10000 });
+      assert.match(await pill.getAttribute('class'), /pulse/);
+      await pill.filter({ hasText: 'Synced' }).waitFor({ timeout: 30000 });
+    } finally {
+      await chaos({ latency_ms: 0 });
+    }
+    assert.equal(await page.textContent('tr[data-key="5"] td:nth-child(4)'), '5555');
+  });
 });
