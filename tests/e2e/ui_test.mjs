@@ -19,8 +19,9 @@ const SHOTS = process.env.SNAPQ_E2E_SCREENSHOTS || path.join(os.tmpdir(), 'snapq
 assert.ok(BIN && fs.existsSync(BIN), `SNAPQ_BIN must name the built snapq binary (got ${BIN})`);
 fs.mkdirSync(SHOTS, { recursive: true });
 
+const ADMIN_PASSWORD = 'admin-password-e2e-1';
 const PASSWORDS = { olga: 'olga-password-1', vic: 'vic-password-1' };
-let demo, dir, base, simUrl, adminPassword, browser;
+let demo, dir, base, simUrl, browser;
 const sessions = {};  // name -> {cookie, csrf}
 const ids = {};       // the jobs the tests made
 
@@ -66,9 +67,27 @@ const jobDone = async (id, statuses) => {
   return statuses.includes(j.body.status) && j.body;
 };
 
+// The demo syncs accounts every minute (and zones and records every ten): a
+// step that must not meet a sync (a failing service would open the circuit
+// breaker; a sync replaces a conflict's expected version) starts after it.
+async function quietPartOfMinute() {
+  await until(() => { const s = new Date().getSeconds(); return s >= 3 && s <= 40; }, 'a quiet part of the minute', 30000);
+}
+
 async function idle() {
   const r = await call('admin', 'GET', '/api/v1/jobs?status=queued,running&limit=1');
   return r.body.jobs.length === 0;
+}
+
+// No job queued or running for a second: a finished sync may queue more
+// (records per zone), and a failing service must meet only the job under test
+// (ten failures in a row open the instance's circuit breaker).
+async function settled() {
+  let quietSince = Date.now();
+  await until(async () => {
+    if (!(await idle())) quietSince = Date.now();
+    return Date.now() - quietSince >= 1000;
+  }, 'no job to be queued or running', 60000);
 }
 
 async function newPage(scheme = 'light', viewport = { width: 1280, height: 860 }) {
@@ -115,22 +134,21 @@ async function shoot(page, name, { fullPage = true } = {}) {
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapq-e2e-'));
   demo = spawn(BIN, ['demo', '--listen', '127.0.0.1:0', '--sim-listen', '127.0.0.1:0', '--dir', path.join(dir, 'demo'), '--accounts', '30'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SNAPQ_ADMIN_PASSWORD: ADMIN_PASSWORD } });
   const log = fs.createWriteStream(path.join(dir, 'demo.log'));
   demo.stderr.pipe(log);
   const at = (line, prefix) => { const i = line.indexOf(prefix); return i >= 0 ? line.slice(i + prefix.length).trim() : null; };
   readline.createInterface({ input: demo.stdout }).on('line', (line) => {
     base ||= at(line, 'open      ');
-    adminPassword ||= at(line, 'admin / ');
     simUrl ||= at(line, 'service   ')?.split(' ')[0];
   });
   try {
-    await until(() => base && adminPassword && simUrl, 'the demo to print its URL and password', 60000);
+    await until(() => base && simUrl, 'the demo to print its URLs', 60000);
   } catch (e) {
     throw new Error(`${e.message}; demo log: ${fs.readFileSync(path.join(dir, 'demo.log'), 'utf8').slice(-2000)}`);
   }
-  await signIn('admin', adminPassword);
-  await until(idle, 'the demo\'s first syncs to finish');
+  await signIn('admin', ADMIN_PASSWORD);
+  await settled();  // the demo's first syncs
   for (const [name, role] of [['olga', 'operator'], ['vic', 'viewer']]) {
     const r = await call('admin', 'POST', '/api/v1/users', { name, role, password: PASSWORDS[name] });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -142,11 +160,21 @@ before(async () => {
   assert.equal(xss.status, 202, JSON.stringify(xss.body));
   ids.xss = xss.body.job.id;
   await until(() => jobDone(ids.xss, ['success', 'failed']), 'the create job to finish');
+  await quietPartOfMinute();
+  await settled();
   await chaos({ error_rate: 1 });
   const failing = await call('olga', 'PATCH', '/api/v1/services/sim/accounts/3', { data: { quota_mb: 333 } });
   assert.equal(failing.status, 202, JSON.stringify(failing.body));
   ids.failed = failing.body.job.id;
-  await until(() => jobDone(ids.failed, ['failed']), 'the update to fail after its attempts', 60000);
+  try {
+    await until(() => jobDone(ids.failed, ['failed']), 'the update to fail after its attempts', 60000);
+  } catch (e) {
+    const job = await call('admin', 'GET', `/api/v1/jobs/${ids.failed}`);
+    const chaosNow = await (await fetch(simUrl + '/_sim/chaos', { headers: { Authorization: 'Bearer sim-token' } })).text();
+    const health = await call('admin', 'GET', '/api/v1/health?window=1h');
+    throw new Error(`${e.message}\njob: ${JSON.stringify(job.body)}\nchaos: ${chaosNow}\nhealth: ${JSON.stringify(health.body.services)}\n` +
+      `demo log: ${fs.readFileSync(path.join(dir, 'demo.log'), 'utf8').slice(-3000)}`);
+  }
   await chaos({ error_rate: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium', headless: true,
@@ -218,6 +246,7 @@ test('health numbers match the API', async () => {
     await page.waitForURL(/window=1h/);
     await shoot(page, 'health');
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForFunction(() => document.querySelector('.chart')?.viewBox.baseVal.width < 390);  // redrawn to fit
     await shoot(page, 'health-phone', { fullPage: false });
   });
 });
@@ -307,8 +336,7 @@ test('retry a failed job as operator and see it succeed live', async () => {
 });
 
 test('a conflict shows expected and current side by side, and applies anyway', async () => {
-  // The minutely sync replaces the snapshot's (expected) version: begin just after it.
-  await until(() => { const s = new Date().getSeconds(); return s >= 3 && s <= 40; }, 'a quiet part of the minute', 30000);
+  await quietPartOfMinute();  // the minutely sync would replace the snapshot's (expected) version
   const drift = await fetch(simUrl + '/_sim/drift', { method: 'POST', headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
     body: JSON.stringify({ resource: 'accounts', id: 7, changes: { quota_mb: 1 } }) });
   assert.equal(drift.status, 200);

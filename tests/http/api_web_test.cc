@@ -78,8 +78,8 @@ TEST_P(ApiWeb, AssetsHaveTheirContentTypesAndRevalidateWithETags) {
 
 TEST_P(ApiWeb, UnknownAssetsAre404sAndTheRootRedirectsToHealth) {
   startApi(1);
-  for (const char* missing : {"/assets/nope.js", "/assets/index.html", "/assets/../web/app.js", "/assets/pages",
-                              "/admin/sync/jobs/extra"}) {
+  for (const char* missing :
+       {"/assets/nope.js", "/assets/index.html", "/assets/../web/app.js", "/assets/pages", "/admin/sync/jobs/extra"}) {
     auto r = call("GET", missing, anonymous());
     EXPECT_EQ(r.status, 404) << missing << ": " << r.body;
   }

@@ -12,10 +12,10 @@ function rateClass(rate) {
   return 'rate-bad';
 }
 
-// Stacked bars (success below, failed on top) per bucket, drawn as SVG.
-function chart(series, windowName) {
-  const width = 720;
-  const height = 180;
+// Stacked bars (success below, failed on top) per bucket, drawn as SVG in
+// the box's own pixel width, so labels keep their size on any screen.
+function chart(series, windowName, width) {
+  const height = 200;
   const pad = { left: 36, right: 8, top: 10, bottom: 22 };
   const max = Math.max(1, ...series.map((b) => b.success + b.failed));
   const slot = (width - pad.left - pad.right) / Math.max(1, series.length);
@@ -45,7 +45,11 @@ function chart(series, windowName) {
     if (!series[i]) continue;
     root.append(svg('text', { x: pad.left + i * slot + slot / 2, y: height - 6, class: 'tick', 'text-anchor': 'middle' }, label(series[i].t)));
   }
-  return h('figure', { class: 'chart-box' }, root,
+  return root;
+}
+
+function chartBox() {
+  return h('figure', { class: 'chart-box' },
     h('figcaption', { class: 'legend' }, h('span', { class: 'key success' }, 'Success'), h('span', { class: 'key failed' }, 'Failed + conflict')));
 }
 
@@ -83,8 +87,20 @@ export async function mount(root, ctx) {
     }, w)));
   }
 
+  let chartBoxNow = null;
+  let lastSeries = null;
+  function drawChart() {
+    if (!chartBoxNow || !lastSeries) return;
+    chartBoxNow.querySelector('svg')?.remove();
+    chartBoxNow.prepend(chart(lastSeries.series, lastSeries.window, Math.max(280, chartBoxNow.clientWidth - 20)));
+  }
+  // Redrawn at the new width when the window changes size (a phone turned around).
+  const onResize = debounce(drawChart, 150);
+  window.addEventListener('resize', onResize);
+
   function render(data) {
     const t = data.totals;
+    const box = chartBox();
     const total = (label, value, cls, key) => h('div', { class: `card total ${cls}`, 'data-total': key },
       h('span', { class: 'count' }, number(value)), h('span', { class: 'label' }, label));
     const failures = data.recent_failures.length === 0
@@ -106,12 +122,15 @@ export async function mount(root, ctx) {
       h('section', { class: 'totals', 'aria-label': 'Totals' },
         total('Jobs', t.total, '', 'total'), total('Success', t.success, 'status-success', 'success'),
         total('Failed + conflict', t.failed + t.conflict, 'status-failed', 'failed'), total('Pending', t.pending, 'status-queued', 'pending')),
-      h('section', { 'aria-labelledby': 'throughput' }, h('h2', { id: 'throughput' }, 'Throughput'), chart(data.series, data.window)),
+      h('section', { 'aria-labelledby': 'throughput' }, h('h2', { id: 'throughput' }, 'Throughput'), box),
       h('section', { 'aria-labelledby': 'services-h' }, h('h2', { id: 'services-h' }, 'Services'),
         data.services.length ? h('div', { class: 'service-cards' }, data.services.map(serviceCard)) : h('p', { class: 'muted' }, 'No services configured.')),
       h('section', { 'aria-labelledby': 'failures-h' }, h('div', { class: 'section-head' }, h('h2', { id: 'failures-h' }, 'Recent failures'),
         h('a', { href: withQuery('/admin/sync/jobs', { status: 'failed' }) }, 'All failed jobs ›')), failures),
       h('section', { 'aria-labelledby': 'workers-h' }, h('h2', { id: 'workers-h' }, 'Workers'), workers));
+    chartBoxNow = box;
+    lastSeries = data;
+    drawChart();
     updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
   }
 
@@ -129,5 +148,5 @@ export async function mount(root, ctx) {
   await load();
   const refresh = debounce(load, 1000);
   const unsubscribe = ctx.live.subscribe(() => refresh());
-  return () => { unsubscribe(); refresh.cancel(); };
+  return () => { unsubscribe(); refresh.cancel(); onResize.cancel(); window.removeEventListener('resize', onResize); };
 }
