@@ -216,6 +216,14 @@ test('sign in, see the user, sign out', async () => {
   await page.click('button[type=submit]');
   await page.waitForURL((u) => u.pathname === '/admin/sync/health');
   assert.match(await page.textContent('[data-testid=user]'), /olga\s*operator/);
+  // A session that ends while the page is open sends it to the sign-in, to come back after.
+  await page.context().clearCookies();
+  await page.click('.segmented button:has-text("7d")');
+  await page.waitForURL(/\/login\?next=%2Fadmin%2Fsync%2Fhealth%3Fwindow%3D7d/);
+  await page.fill('#username', 'olga');
+  await page.fill('#password', PASSWORDS.olga);
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/admin/sync/health' && u.search === '?window=7d');
   await page.click('text=Sign out');
   await page.waitForURL(/\/login/);
   await page.goto(base + '/admin/sync/jobs');
@@ -264,6 +272,16 @@ test('jobs: filter by status card, service and search; open a detail', async () 
     assert.equal(await page.getAttribute('[data-status=failed]', 'aria-pressed'), 'true');
     await page.click('[data-status=failed]');  // again: the filter goes
     await page.waitForURL((u) => !u.search.includes('status='));
+    await page.focus('[data-status=success]');  // the cards work from the keyboard too
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/status=success/);
+    await page.keyboard.press('Space');
+    await page.waitForURL((u) => !u.search.includes('status='));
+    await page.click('[data-window=custom]');  // a custom range: from a day ago, open-ended
+    await page.waitForURL(/window=custom&since=/);
+    await page.locator('#since').waitFor();
+    await page.click('[data-window="7d"]');
+    await page.waitForURL((u) => u.search === '');
     await page.selectOption('#filter-service', 'sim');
     await page.waitForURL(/service=sim/);
     await until(async () => (await page.locator('tr[data-job-id] td:nth-child(3)').allTextContents()).every((t) => t.startsWith('sim')), 'only sim rows');
@@ -397,6 +415,7 @@ test('browse a snapshot, sync it, update a row and watch Saving… turn Synced',
     await page.click('thead button:has-text("quota_mb")');
     await page.waitForURL(/sort=-quota_mb/);
     await page.locator('th[aria-sort=descending]:has-text("quota_mb")').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.sort), 'quota_mb', 'the sort button keeps the focus');
     await page.goto(`${base}/admin/sync/services/sim/accounts`);
     await page.locator('tr[data-key="5"]').waitFor();
     await shoot(page, 'resource');

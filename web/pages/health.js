@@ -75,16 +75,18 @@ export async function mount(root, ctx) {
   const content = h('div', {}, loading('Loading health…'));
   clear(root, h('div', { class: 'page-head' }, h('h1', {}, 'System health'), h('div', { class: 'window' }, switcher, updated)), content);
 
+  const choices = WINDOWS.map((w) => h('button', {
+    type: 'button', class: 'seg',
+    onclick: () => {
+      windowName = w;
+      history.replaceState(null, '', withQuery(location.pathname, { window: w === '24h' ? '' : w }));
+      renderSwitcher();
+      load();
+    },
+  }, w));
+  switcher.append(...choices);
   function renderSwitcher() {
-    clear(switcher, WINDOWS.map((w) => h('button', {
-      type: 'button', class: 'seg', 'aria-pressed': String(w === windowName),
-      onclick: () => {
-        windowName = w;
-        history.replaceState(null, '', withQuery(location.pathname, { window: w === '24h' ? '' : w }));
-        renderSwitcher();
-        load();
-      },
-    }, w)));
+    choices.forEach((b, i) => b.setAttribute('aria-pressed', String(WINDOWS[i] === windowName)));
   }
 
   let chartBoxNow = null;

@@ -107,17 +107,20 @@ export async function mount(root, ctx) {
     load();
   }
 
+  const windowChoices = WINDOWS.map(([key, label]) => h('button', {
+    type: 'button', class: 'seg', 'data-window': key,
+    onclick: () => {
+      state.window = key;
+      if (key === 'custom' && !state.since) state.since = new Date(Date.now() - 86400000).toISOString();
+      setFilter('window', key);
+    },
+  }, label));
+  windowButtons.append(...windowChoices);
   function renderWindow() {
-    clear(windowButtons, WINDOWS.map(([key, label]) => h('button', {
-      type: 'button', class: 'seg', 'aria-pressed': String(state.window === key),
-      onclick: () => {
-        state.window = key;
-        if (key === 'custom' && !state.since) state.since = new Date(Date.now() - 86400000).toISOString();
-        setFilter('window', key);
-      },
-    }, label)));
-    if (state.window !== 'custom') { customRange.hidden = true; return; }
-    customRange.hidden = false;
+    for (const b of windowChoices) b.setAttribute('aria-pressed', String(b.dataset.window === state.window));
+    customRange.hidden = state.window !== 'custom';
+    // The date inputs are made once, not at every reload (they may have the focus).
+    if (customRange.hidden || customRange.childElementCount) return;
     const from = h('input', { type: 'datetime-local', id: 'since', value: toLocalInput(state.since) });
     const to = h('input', { type: 'datetime-local', id: 'until', value: toLocalInput(state.until) });
     from.addEventListener('change', () => { state.since = fromLocalInput(from.value); setFilter('window', 'custom'); });
@@ -125,12 +128,20 @@ export async function mount(root, ctx) {
     clear(customRange, h('label', { for: 'since' }, 'From'), from, h('label', { for: 'until' }, 'To'), to);
   }
 
+  // Built once and updated in place, so a card keeps the keyboard focus while the list reloads.
+  const activeStatuses = () => state.status.split(',').filter(Boolean);
+  const cardButtons = JOB_STATUSES.map((s) => h('button', {
+    type: 'button', class: `card status-card status-${s}`, 'data-status': s,
+    onclick: () => { const active = activeStatuses(); setFilter('status', active.length === 1 && active[0] === s ? '' : s); },
+  }, h('span', { class: 'count' }, '…'), h('span', { class: 'label' }, s)));
+  cards.append(...cardButtons);
   function renderCards() {
-    const active = state.status.split(',').filter(Boolean);
-    clear(cards, JOB_STATUSES.map((s) => h('button', {
-      type: 'button', class: `card status-card status-${s}`, 'aria-pressed': String(active.includes(s)), 'data-status': s,
-      onclick: () => setFilter('status', active.length === 1 && active[0] === s ? '' : s),
-    }, h('span', { class: 'count' }, counts ? number(counts[s]) : '…'), h('span', { class: 'label' }, s))));
+    const active = activeStatuses();
+    cardButtons.forEach((button, i) => {
+      const s = JOB_STATUSES[i];
+      button.setAttribute('aria-pressed', String(active.includes(s)));
+      button.querySelector('.count').textContent = counts ? number(counts[s]) : '…';
+    });
   }
 
   function renderChips() {

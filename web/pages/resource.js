@@ -77,10 +77,11 @@ export async function mount(root, ctx) {
     chips.hidden = !items.length;
   }
 
+  let sortFocus = null;  // the header whose button was used keeps the focus across the redraw
   function sortHeader(name, label) {
     const dir = state.sort === name ? 'ascending' : state.sort === `-${name}` ? 'descending' : 'none';
     const next = dir === 'ascending' ? `-${name}` : name;
-    return h('th', { scope: 'col', 'aria-sort': dir }, h('button', { type: 'button', class: 'sort', onclick: () => { state.sort = next; reset(); } },
+    return h('th', { scope: 'col', 'aria-sort': dir }, h('button', { type: 'button', class: 'sort', 'data-sort': name, onclick: () => { state.sort = next; sortFocus = name; reset(); } },
       label, h('span', { 'aria-hidden': 'true', class: 'sort-mark' }, dir === 'ascending' ? ' ▲' : dir === 'descending' ? ' ▼' : '')));
   }
 
@@ -100,6 +101,8 @@ export async function mount(root, ctx) {
         h('td', {}, h('button', { type: 'button', class: 'btn link', 'aria-label': `Open ${resource} ${r.key}`, onclick: (e) => { e.stopPropagation(); openRow(r); } }, r.key)),
         columns.map((f) => h('td', { class: f.type === 'integer' || f.type === 'number' ? 'num' : '' }, cell(r[f.name]))),
         h('td', {}, rowPill(r)), h('td', {}, timeEl(r.last_synced_at))))))));
+    if (sortFocus) tableArea.querySelector(`button[data-sort="${CSS.escape(sortFocus)}"]`)?.focus();
+    sortFocus = null;
   }
 
   function renderPager() {
