@@ -20,6 +20,8 @@ PACKAGES=(
   pdns-server pdns-backend-sqlite3 bind9-dnsutils curl nodejs
   # HTTP load generator for bench/http_bench.sh.
   wrk
+  # The admin UI's browser tests (tests/e2e): playwright-core drives this Chromium.
+  chromium
 )
 
 installed() {

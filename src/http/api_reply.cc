@@ -53,7 +53,8 @@ void Reply::writeTo(net::HttpResponse& out) const {
     // Invalid UTF-8 from a remote document is replaced, never a throw.
     out.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  out.headers.set("Cache-Control", "no-store");
+  // API answers are never cached; the UI's files set their own policy.
+  if (!out.headers.has("Cache-Control")) out.headers.set("Cache-Control", "no-store");
 }
 
 }  // namespace snapq::http

@@ -60,6 +60,7 @@ class ApiServer::Impl {
     });
     addServiceRoutes(router_, ctx_);
     addMetricsRoutes(router_, ctx_, options_.metrics_open);
+    addWebRoutes(router_);
   }
 
   Status start() {

@@ -13,5 +13,6 @@ void addHealthRoutes(Router& router, ApiContext& ctx);                       // 
 void addAdminRoutes(Router& router, ApiContext& ctx);                        // /users, /tokens
 void addServiceRoutes(Router& router, ApiContext& ctx);                      // /services
 void addMetricsRoutes(Router& router, ApiContext& ctx, bool open);           // /metrics (open: no auth)
+void addWebRoutes(Router& router);                                           // the admin UI: /, /login, /admin/..., /assets/...
 
 }  // namespace snapq::http
