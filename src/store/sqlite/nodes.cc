@@ -29,7 +29,6 @@ std::vector<std::string> splitQueues(const std::string& text) {
 // dead worker, with a "rescued" event naming the worker.
 Status rescueJobsOf(Db& db, const std::string& worker, TimePoint now, const RescueHook& on_failed,
                     const FollowUps& follow_ups, std::vector<Job>& rescued, bool& requeued) {
-                    std::vector<Job>& rescued, bool& requeued) {
   auto running = db.prepare(
       "SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' AND locked_by = ?1 ORDER BY id");
   if (!running) return running.status();
