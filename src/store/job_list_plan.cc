@@ -62,6 +62,15 @@ CountSpans countSpans(const std::optional<TimePoint>& since, const std::optional
   return spans;
 }
 
+JobFilter edgeFilter(const JobFilter& filter, const TimeRange& range) {
+  JobFilter edge;
+  edge.services = filter.services;
+  edge.actors = filter.actors;
+  edge.since = range.from;
+  edge.until = range.to;
+  return edge;
+}
+
 bool countersServe(const JobFilter& f) {
   return f.instances.empty() && f.actions.empty() && f.triggers.empty() && f.target_type.empty() &&
          f.target_id.empty() && f.q.empty() && f.idempotency_key.empty();

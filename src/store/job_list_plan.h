@@ -45,6 +45,10 @@ struct CountSpans {
 };
 CountSpans countSpans(const std::optional<TimePoint>& since, const std::optional<TimePoint>& until);
 
+// The filter that counts one of CountSpans::rows from the jobs themselves: the
+// filter's services and actors (all the counters carry) over that range.
+JobFilter edgeFilter(const JobFilter& filter, const TimeRange& range);
+
 // True when sync_job_counts can answer the filter's finished counts: it uses no
 // filter other than services, actors, since, until and statuses (which counts ignore).
 bool countersServe(const JobFilter& filter);

@@ -154,12 +154,7 @@ std::string counterParts(const JobFilter& f, Args& a) {
   for (const auto& r : spans.days) buckets("day", r);
   for (const auto& r : spans.hours) buckets("hour", r);
   for (const auto& r : spans.rows) {
-    JobFilter edge;
-    edge.services = f.services;
-    edge.actors = f.actors;
-    edge.since = r.from;
-    edge.until = r.to;
-    Terms t = filterTerms(edge, a);
+    Terms t = filterTerms(joblist::edgeFilter(f, r), a);
     sql += " UNION ALL SELECT 'f', status, count(*) FROM sync_jobs" +
            t.where("status <> 'queued' AND status <> 'running'") + " GROUP BY status";
   }

@@ -264,12 +264,7 @@ Status countFinishedFromCounters(Db& db, const JobFilter& f, JobPage& page) {
     if (Status s = bucketCounts("hour", r, 13); !s) return s;
   }
   for (const auto& r : spans.rows) {
-    JobFilter edge;
-    edge.services = f.services;
-    edge.actors = f.actors;
-    edge.since = r.from;
-    edge.until = r.to;
-    Where w = filterWhere(edge);
+    Where w = filterWhere(joblist::edgeFilter(f, r));
     Status s = eachRow(db,
                        "SELECT j.status, count(*) FROM sync_jobs j INDEXED BY sync_jobs_created" +
                            w.clause("j.status != 'queued' AND j.status != 'running'") + " GROUP BY j.status",
