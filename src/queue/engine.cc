@@ -63,6 +63,15 @@ class Engine::Impl {
             },
             *engine.env_.logger, [this](const Job& after) { return followUps(after); }) {}
 
+  // `extra`, and first a place in the order of job changes taken inside the
+  // transaction, before its commit can wake a worker (see Notifier).
+  DispatchHook reserving(std::shared_ptr<uint64_t> reservation, DispatchHook extra) {
+    return [this, reservation, extra = std::move(extra)](Txn& txn, const std::vector<InsertedJob>& jobs) {
+      if (*reservation == 0) *reservation = notifier_.reserve();
+      return extra ? extra(txn, jobs) : Status::ok();
+    };
+  }
+
   // The follow-up hook's requests as rows; one that cannot be built is logged
   // and dropped rather than failing the job's own transition.
   std::vector<NewJob> followUps(const Job& after) {
@@ -165,21 +174,23 @@ Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest
   }
   // What listeners will see of the new jobs; copied only when someone listens.
   std::vector<NewJob> copies;
-  if (impl_->notifier_.wantsChanges()) copies = insert.jobs;
+  auto reservation = std::make_shared<uint64_t>(0);
+  if (impl_->notifier_.wantsChanges()) {
+    copies = insert.jobs;
+    insert.extra = impl_->reserving(reservation, std::move(insert.extra));
+  }
   const TimePoint now = insert.now;
   auto inserted = store_->insertJobs(std::move(insert));
+  std::vector<Job> jobs;
+  for (size_t i = 0; inserted && i < copies.size() && i < inserted->size(); ++i) {
+    if (!(*inserted)[i].existing) jobs.push_back(queuedJob(copies[i], (*inserted)[i].id, now));
+  }
+  impl_->notifier_.fill(*reservation, JobChange::Kind::dispatched, std::move(jobs));
   if (!inserted) return inserted.status();
   std::vector<Dispatched> out;
   out.reserve(inserted->size());
   for (const InsertedJob& j : *inserted) out.push_back({j.id, j.existing});
   impl_->pool_.wake();
-  if (!copies.empty()) {
-    std::vector<Job> jobs;
-    for (size_t i = 0; i < copies.size() && i < inserted->size(); ++i) {
-      if (!(*inserted)[i].existing) jobs.push_back(queuedJob(copies[i], (*inserted)[i].id, now));
-    }
-    impl_->notifier_.publish(JobChange::Kind::dispatched, std::move(jobs));
-  }
   return out;
 }
 
@@ -228,11 +239,16 @@ ManagerRequest Engine::managerRequest(int64_t id, const Actor& actor, BulkAction
 }
 
 Result<Job> Engine::retry(int64_t id, const Actor& actor, bool override_conflict, const std::string& address) {
-  auto job = store_->retryJob(managerRequest(id, actor, BulkAction::retry, override_conflict, address));
-  if (job) {
-    impl_->pool_.wake();
-    impl_->notifier_.publish(JobChange::Kind::managed, {*job});
-  }
+  ManagerRequest request = managerRequest(id, actor, BulkAction::retry, override_conflict, address);
+  // A retried job is queued again: its change is ordered like a dispatch's.
+  auto reservation = std::make_shared<uint64_t>(0);
+  request.extra = [this, reservation, hook = std::move(request.extra)](Txn& txn, const Job& job) {
+    if (*reservation == 0) *reservation = impl_->notifier_.reserve();
+    return hook ? hook(txn, job) : Status::ok();
+  };
+  auto job = store_->retryJob(std::move(request));
+  impl_->notifier_.fill(*reservation, JobChange::Kind::managed, job ? std::vector<Job>{*job} : std::vector<Job>{});
+  if (job) impl_->pool_.wake();
   return job;
 }
 
