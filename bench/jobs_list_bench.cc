@@ -209,6 +209,11 @@ std::vector<Query> queries(snapq::TimePoint now, int64_t jobs) {
                    f.q = "acct-" + std::to_string(10000 + (r * 7919) % 90000);
                    return f;
                  }});
+  all.push_back({"q_target_repeated", [](int) {  // the same q every call, as a UI paging or reloading
+                   JobFilter f;
+                   f.q = "acct-4217";
+                   return f;
+                 }});
   all.push_back({"q_error", [](int) {  // about 1% of all jobs
                    JobFilter f;
                    f.q = "timed out";

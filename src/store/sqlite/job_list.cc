@@ -208,14 +208,18 @@ Status readPage(Db& db, const JobFilter& f, const std::string& terms, JobPage& p
                    w.clause(cursor.empty() ? "" : "j.id < CAST(" + cursor + " AS INTEGER)") + " ORDER BY j.id DESC" +
                    limit);
   }
-  // Several arms: at most limit + 1 rows each, merged.
-  std::string sql = arms.front();
-  if (arms.size() > 1) {
-    sql.clear();
-    for (const std::string& arm : arms) sql += std::string(sql.empty() ? "" : " UNION ALL ") + "SELECT * FROM (" + arm + ")";
-    sql += " ORDER BY id DESC" + limit;
+  // Several arms: at most limit + 1 rows each, merged here. A UNION ALL with
+  // an outer ORDER BY made SQLite copy every arm's full rows (payload and
+  // result) through temporary B-trees: more than the arms cost themselves.
+  // Every arm gets all the parameters; one that does not use the last ones
+  // ignores them (SQLITE_RANGE).
+  for (const std::string& arm : arms) {
+    if (Status s = eachRow(db, arm, w.params, [&](Stmt& r) { page.jobs.push_back(readJob(r)); }); !s) return s;
   }
-  if (Status s = eachRow(db, sql, w.params, [&](Stmt& r) { page.jobs.push_back(readJob(r)); }); !s) return s;
+  if (arms.size() > 1) {
+    std::sort(page.jobs.begin(), page.jobs.end(), [](const Job& a, const Job& b) { return a.id > b.id; });
+    if (page.jobs.size() > static_cast<size_t>(f.limit) + 1) page.jobs.resize(static_cast<size_t>(f.limit) + 1);
+  }
   if (static_cast<int>(page.jobs.size()) > f.limit) {
     page.jobs.pop_back();
     page.next_before_id = page.jobs.back().id;
