@@ -21,7 +21,10 @@
 # ACCESS_LOG=both runs every case twice, with serve's access log on and off
 # (--access-log off), in that order, against the same database.
 #
-# Env: ACCOUNTS (100000)  JOBS (1000000)  DURATION (30s)  CONNECTIONS (64)  THREADS (2)
+# Each line also carries the CPU time per request of `serve` (its /proc stat over the run) and of
+# wrk (bash's `time`), and, with SINGLE (a duration, e.g. 5s), a second run with one connection
+# (`wrk -t1 -c1`): the service time of one request, single_p50_ms and single_serve_cpu_ms.
+# Env: ACCOUNTS (100000)  JOBS (1000000)  DURATION (30s)  CONNECTIONS (64)  THREADS (2)  SINGLE ()
 #      PORT (18480)  SIM_PORT (19480)  CASES (all)  ACCESS_LOG (on|off|both; on)
 #      SCHEDULES (0: the accounts sync that examples/sim.yaml runs every minute is
 #      removed from the copy serve reads, so a 2 s sync does not land inside a run; 1 keeps it)
@@ -48,6 +51,7 @@ MAX_LOAD=${MAX_LOAD:-1.5}
 LOAD_WAIT=${LOAD_WAIT:-300}
 OUT=${OUT:-$ROOT/bench/results/http.jsonl}
 LABEL=${LABEL:-}
+SINGLE=${SINGLE:-}
 KEEP=${KEEP:-0}
 
 die() { echo "http_bench: $*" >&2; exit 1; }
@@ -155,6 +159,19 @@ wait_for_load() {
   done
 }
 
+# measure PREFIX WRK-ARGS... PATH TOKEN: PREFIX.txt (wrk's output) and PREFIX.cpu
+# (serve's CPU clock ticks over the run, then wrk's user and system seconds).
+measure() {
+  local prefix=$1 path=${@: -2:1} token=${@: -1} before after
+  local args=("${@:2:$#-3}")
+  before=$(awk '{print $14 + $15}' "/proc/$SERVE_PID/stat")
+  local TIMEFORMAT='%U %S'
+  { time wrk --latency "${args[@]}" -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT$path" \
+      >"$prefix.txt"; } 2>"$prefix.time"
+  after=$(awk '{print $14 + $15}' "/proc/$SERVE_PID/stat")
+  echo "$((after - before)) $(cat "$prefix.time")" >"$prefix.cpu"
+}
+
 run_case() {  # run_case NAME ACCESS_LOG TOKEN
   local name=$1 log=$2 token=$3 path load status
   path=$(url_of "$name")
@@ -162,20 +179,32 @@ run_case() {  # run_case NAME ACCESS_LOG TOKEN
     "http://127.0.0.1:$PORT$path")
   [[ $status == 200 ]] || die "$name: GET $path answered $status: $(head -c 300 "$DIR/$name.json")"
   wait_for_load
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" -H "Authorization: Bearer $token" \
-    "http://127.0.0.1:$PORT$path" >"$DIR/wrk-$name-$log.txt"
-  python3 - "$DIR/wrk-$name-$log.txt" "$name" "$path" "$log" "$load" "$LABEL" "$JOBS" "$ACCOUNTS" \
-    "$CONNECTIONS" "$THREADS" "$DURATION" "$DIR/$name.json" "${DB%%:*}" <<'PY' | tee -a "$OUT"
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  measure "$DIR/wrk-$name-$log" -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$path" "$token"
+  if [[ -n $SINGLE ]]; then
+    measure "$DIR/wrk1-$name-$log" -t 1 -c 1 -d "$SINGLE" "$path" "$token"
+  else
+    rm -f "$DIR/wrk1-$name-$log".*
+  fi
+  python3 - "$DIR/wrk-$name-$log" "$name" "$path" "$log" "$load" "$LABEL" "$JOBS" "$ACCOUNTS" \
+    "$CONNECTIONS" "$THREADS" "$DURATION" "$DIR/$name.json" "${DB%%:*}" "$DIR/wrk1-$name-$log" <<'PY' | tee -a "$OUT"
 import json, re, sys, os, time, platform
-text = open(sys.argv[1]).read()
-name, path, log, load, label, jobs, accounts, conns, threads, duration, body, scheme = sys.argv[2:14]
+name, path, log, load, label, jobs, accounts, conns, threads, duration, body, scheme, single = sys.argv[2:15]
+def run(prefix):
+    text = open(prefix + ".txt").read()
+    serve_ticks, wrk_user, wrk_sys = open(prefix + ".cpu").read().split()
+    total = int(re.search(r"(\d+) requests in", text).group(1))
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    return text, total, {"serve_cpu_ms": round(int(serve_ticks) * tick_ms / max(total, 1), 4),
+                         "wrk_cpu_ms": round((float(wrk_user) + float(wrk_sys)) * 1000 / max(total, 1), 4)}
+text, total, cpu = run(sys.argv[1])
+load1, load5, load15 = (float(v) for v in load.split())
+load = load1
 def ms(v):
     n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
     return round(float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 3)
 lat = {p: ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", text, re.M)}
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-total = int(re.search(r"(\d+) requests in", text).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 errors = re.search(r"Socket errors: (.*)", text)
 page = json.load(open(body))
@@ -187,6 +216,13 @@ line = {"bench": "http", "driver": "sqlite" if scheme == "sqlite" else "postgres
         "load1_before": float(load), "load1_after": float(open("/proc/loadavg").read().split()[0]),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nproc": os.cpu_count(),
         "kernel": platform.release()}
+line.update(cpu)
+line.update({"load5_before": load5, "load15_before": load15})
+if os.path.exists(single + ".txt"):
+    text1, total1, cpu1 = run(single)
+    p50 = re.search(r"^\s+50%\s+(\S+)", text1, re.M).group(1)
+    line.update({"single_p50_ms": ms(p50), "single_requests_per_s": round(float(re.search(r"Requests/sec:\s+([\d.]+)", text1).group(1)), 1),
+                 "single_serve_cpu_ms": cpu1["serve_cpu_ms"], "single_wrk_cpu_ms": cpu1["wrk_cpu_ms"]})
 if label: line["label"] = label
 print(json.dumps(line))
 PY

@@ -132,8 +132,8 @@ struct JobPage {
   std::map<JobStatus, int64_t> status_counts;
   // False when the finished counts (success, failed, conflict, skipped,
   // cancelled) are lower bounds: a filter on q, instance, action, trigger,
-  // target or idempotency key that matches more than 1000 finished jobs is
-  // counted over 1000 of them (SQLite: the newest). queued and running are
+  // target or idempotency key that matches more than 200 finished jobs is
+  // counted over 200 of them (SQLite: the newest). queued and running are
   // always exact.
   bool status_counts_exact = true;
 };

@@ -3,6 +3,7 @@
 // list, and status counts that follow every change and every time window,
 // checked against the jobs the listing itself returns.
 #include "conformance/store_fixture.h"
+#include "store/job_list_plan.h"
 
 namespace snapq::testing {
 namespace {
@@ -378,9 +379,10 @@ TEST_P(StoreJobList, CountsHonourEveryTimeWindow) {
 }
 
 TEST_P(StoreJobList, CountsOfAWideSearchAreLowerBoundsAndSaySo) {
+  constexpr int kCap = joblist::kCountScanLimit;
   InsertJobsRequest bulk;
   bulk.now = t0();
-  for (int i = 0; i < 1001; ++i) {
+  for (int i = 0; i <= kCap; ++i) {
     NewJob j = job("bulk");
     j.target_id = "bulk-" + std::to_string(i);
     bulk.jobs.push_back(j);
@@ -392,17 +394,62 @@ TEST_P(StoreJobList, CountsOfAWideSearchAreLowerBoundsAndSaySo) {
   auto page = store_->listJobs(wide);
   ASSERT_TRUE(page.isOk()) << page.status().toString();
   EXPECT_FALSE(page->status_counts_exact);
-  EXPECT_EQ(page->status_counts[JobStatus::success], 1000) << "the newest 1000 matching jobs";
+  EXPECT_EQ(page->status_counts[JobStatus::success], kCap) << "the first kCountScanLimit matching jobs";
   JobFilter narrow;
-  narrow.q = "bulk-100";  // bulk-100 and bulk-1000
+  narrow.q = "bulk-1";  // bulk-1, bulk-1x, bulk-1xx: fewer than kCap
   page = store_->listJobs(narrow);
   ASSERT_TRUE(page.isOk());
   EXPECT_TRUE(page->status_counts_exact);
-  EXPECT_EQ(page->status_counts[JobStatus::success], 2);
+  EXPECT_EQ(page->status_counts, expectedCounts(narrow));
   page = store_->listJobs(JobFilter{});
   ASSERT_TRUE(page.isOk());
   EXPECT_TRUE(page->status_counts_exact) << "the counters count any number exactly";
-  EXPECT_EQ(page->status_counts[JobStatus::success], 1001);
+  EXPECT_EQ(page->status_counts[JobStatus::success], kCap + 1);
+}
+
+// Just below the cap the counts are exact and equal a plain count; one more
+// match and the finished counts are lower bounds over exactly kCountScanLimit
+// jobs, while queued and running stay exact.
+TEST_P(StoreJobList, CountsOfASearchAreExactUpToTheCapAndLowerBoundsBeyond) {
+  constexpr int kCap = joblist::kCountScanLimit;
+  InsertJobsRequest bulk;
+  bulk.now = t0();
+  for (int i = 0; i < kCap - 1; ++i) {
+    NewJob j = job("mix");
+    j.target_id = "mix-" + std::to_string(i);
+    bulk.jobs.push_back(j);
+  }
+  ASSERT_TRUE(store_->insertJobs(std::move(bulk)).isOk());
+  finishAll([](int64_t id) { return id % 3 == 0 ? Transition::fail : Transition::succeed; });
+  for (int i = 0; i < 3; ++i) {  // open jobs match too, counted apart from the cap (not due: never claimed here)
+    NewJob j = job("mix");
+    j.target_id = "mix-open-" + std::to_string(i);
+    j.run_at = t0() + Duration(3'600'000);
+    insert(j);
+  }
+  JobFilter f;
+  f.q = "MIX-";
+  expectCounts(f, "kCountScanLimit - 1 finished matches");
+
+  NewJob one = job("mix");
+  one.target_id = "mix-last";
+  insert(one);
+  finishAll([](int64_t) { return Transition::skip; });
+  std::map<JobStatus, int64_t> truth = expectedCounts(f);
+  f.limit = 1;
+  auto page = store_->listJobs(f);
+  ASSERT_TRUE(page.isOk()) << page.status().toString();
+  EXPECT_FALSE(page->status_counts_exact);
+  int64_t finished = 0;
+  for (JobStatus s : joblist::kFinishedStatuses) {
+    EXPECT_LE(page->status_counts[s], truth[s]) << toString(s) << ": a lower bound";
+    finished += page->status_counts[s];
+  }
+  EXPECT_EQ(finished, kCap);
+  EXPECT_EQ(page->status_counts[JobStatus::queued], truth[JobStatus::queued]);
+  EXPECT_EQ(page->status_counts[JobStatus::running], truth[JobStatus::running]);
+  EXPECT_EQ(truth[JobStatus::queued], 3);
+  EXPECT_EQ(truth[JobStatus::skipped], 1);
 }
 
 TEST_P(StoreJobList, ALookupWithoutCountsListsTheSameJobs) {

@@ -33,6 +33,7 @@ export async function mount(root, ctx) {
   let jobs = [];
   let nextCursor = null;
   let counts = null;
+  let countsExact = true;  // false: the finished statuses' counts are lower bounds (docs/API.md)
   const selected = new Set();
   const canManage = ctx.can('sync.job.manage');
 
@@ -140,7 +141,10 @@ export async function mount(root, ctx) {
     cardButtons.forEach((button, i) => {
       const s = JOB_STATUSES[i];
       button.setAttribute('aria-pressed', String(active.includes(s)));
-      button.querySelector('.count').textContent = counts ? number(counts[s]) : '…';
+      const atLeast = counts && !countsExact && s !== 'queued' && s !== 'running';
+      button.querySelector('.count').textContent = counts ? number(counts[s]) + (atLeast ? '+' : '') : '…';
+      if (atLeast) button.title = `at least ${number(counts[s])}: only part of the matching jobs were counted`;
+      else button.removeAttribute('title');
     });
   }
 
@@ -261,6 +265,7 @@ export async function mount(root, ctx) {
       jobs = data.jobs;
       nextCursor = data.next_cursor;
       counts = data.status_counts;
+      countsExact = data.status_counts_exact !== false;
       for (const id of [...selected]) if (!jobs.some((j) => j.id === id)) selected.delete(id);
       renderCards();
       renderTable();

@@ -117,13 +117,15 @@ Status eachRow(Db& db, const std::string& sql, const std::vector<std::string>& p
 // The FTS5 query for q: the (at most three) trigrams of q that are rarest among
 // the newest 16384 jobs. An AND over common trigrams costs milliseconds in FTS5
 // while adding little, and any subset of q's trigrams still finds every match.
-Result<std::string> searchTerms(Db& db, const std::string& q) {
+// The choice is kept for the next calls with the same q (search_cache.h).
+Result<std::string> searchTerms(Db& db, SearchTermCache& cache, const std::string& q) {
   std::vector<std::string> all = joblist::trigrams(q, 8);
   if (all.empty()) return std::string();
   int64_t newest = 0;
   if (Status s = eachRow(db, "SELECT coalesce(max(id), 0) FROM sync_jobs", {}, [&](Stmt& r) { newest = r.int64(0); });
       !s)
     return s;
+  if (auto kept = cache.find(q, newest)) return *kept;
   constexpr int kProbeCap = 1024;
   std::vector<std::pair<int64_t, std::string>> seen;
   for (const std::string& t : all) {
@@ -139,6 +141,7 @@ Result<std::string> searchTerms(Db& db, const std::string& q) {
   std::stable_sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string query = seen.front().second;
   for (size_t i = 1; i < seen.size() && i < 3 && seen[i].first < kProbeCap; ++i) query += " AND " + seen[i].second;
+  cache.put(q, newest, query);
   return query;
 }
 
@@ -205,14 +208,18 @@ Status readPage(Db& db, const JobFilter& f, const std::string& terms, JobPage& p
                    w.clause(cursor.empty() ? "" : "j.id < CAST(" + cursor + " AS INTEGER)") + " ORDER BY j.id DESC" +
                    limit);
   }
-  // Several arms: at most limit + 1 rows each, merged.
-  std::string sql = arms.front();
-  if (arms.size() > 1) {
-    sql.clear();
-    for (const std::string& arm : arms) sql += std::string(sql.empty() ? "" : " UNION ALL ") + "SELECT * FROM (" + arm + ")";
-    sql += " ORDER BY id DESC" + limit;
+  // Several arms: at most limit + 1 rows each, merged here. A UNION ALL with
+  // an outer ORDER BY made SQLite copy every arm's full rows (payload and
+  // result) through temporary B-trees: more than the arms cost themselves.
+  // Every arm gets all the parameters; one that does not use the last ones
+  // ignores them (SQLITE_RANGE).
+  for (const std::string& arm : arms) {
+    if (Status s = eachRow(db, arm, w.params, [&](Stmt& r) { page.jobs.push_back(readJob(r)); }); !s) return s;
   }
-  if (Status s = eachRow(db, sql, w.params, [&](Stmt& r) { page.jobs.push_back(readJob(r)); }); !s) return s;
+  if (arms.size() > 1) {
+    std::sort(page.jobs.begin(), page.jobs.end(), [](const Job& a, const Job& b) { return a.id > b.id; });
+    if (page.jobs.size() > static_cast<size_t>(f.limit) + 1) page.jobs.resize(static_cast<size_t>(f.limit) + 1);
+  }
   if (static_cast<int>(page.jobs.size()) > f.limit) {
     page.jobs.pop_back();
     page.next_before_id = page.jobs.back().id;
@@ -312,7 +319,7 @@ Result<JobPage> SqliteStore::listJobs(const JobFilter& filter) {
   // Chosen once: the page and the count then read the same candidates.
   std::string terms;
   if (joblist::codePoints(filter.q) >= 3) {
-    auto chosen = searchTerms(*db, filter.q);
+    auto chosen = searchTerms(*db, search_terms_, filter.q);
     if (!chosen) return chosen.status();
     terms = std::move(*chosen);
   }

@@ -11,6 +11,7 @@
 #include "store/work_signal.h"
 #include "store/sqlite/audit_index.h"
 #include "store/sqlite/auth.h"
+#include "store/sqlite/search_cache.h"
 #include "store/sqlite/snapshots.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/writer.h"
@@ -100,6 +101,7 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Db>> readers_;
   std::unique_ptr<SqliteSnapshots> snapshots_;  // uses the writer and the readers
   std::unique_ptr<SqliteAuth> auth_;            // likewise
+  SearchTermCache search_terms_;                // listJobs' choice of trigrams per q
 };
 
 }  // namespace snapq::sqlite
