@@ -28,6 +28,9 @@
 #      MAX_LOAD (1.5) LOAD_WAIT (300): before each run, wait up to LOAD_WAIT seconds
 #      for the 1-minute load average to fall below MAX_LOAD (the line records it either way)
 #      OUT (bench/results/http.jsonl)  LABEL (copied into every line)  KEEP (1: keep the dir)
+#      SERVE_ARGS (extra `snapq serve` options, e.g. "--page-cache off --token-cache off")
+#      Each line also carries serve's CPU time (user + system, from /proc) over the wrk run
+#      and per request: on a box shared with wrk and other work, the steadier figure.
 #      DB (sqlite:<dir>/snapq.db; a postgres:// URL of an EMPTY database runs on PostgreSQL)
 set -euo pipefail
 
@@ -47,6 +50,7 @@ SCHEDULES=${SCHEDULES:-0}
 MAX_LOAD=${MAX_LOAD:-1.5}
 LOAD_WAIT=${LOAD_WAIT:-300}
 OUT=${OUT:-$ROOT/bench/results/http.jsonl}
+SERVE_ARGS=${SERVE_ARGS:-}
 LABEL=${LABEL:-}
 KEEP=${KEEP:-0}
 
@@ -123,7 +127,8 @@ sync_start=$SECONDS
 echo "http_bench: synced $ACCOUNTS accounts in $((SECONDS - sync_start)) s" >&2
 
 start_serve() {  # start_serve on|off
-  "$SNAPQ" serve --config "$CONFIG" --db "$DB" --listen "127.0.0.1:$PORT" --access-log "$1" \
+  # shellcheck disable=SC2086 # SERVE_ARGS is a list of options
+  "$SNAPQ" serve --config "$CONFIG" --db "$DB" --listen "127.0.0.1:$PORT" --access-log "$1" $SERVE_ARGS \
     >"$DIR/serve-$1.out" 2>"$DIR/serve-$1.err" &
   SERVE_PID=$!
   wait_for "http://127.0.0.1:$PORT/readyz" 60 || die "serve did not become ready: $(tail -3 "$DIR/serve-$1.err")"
@@ -131,6 +136,10 @@ start_serve() {  # start_serve on|off
 stop_serve() {
   kill "$SERVE_PID" && wait "$SERVE_PID" 2>/dev/null || true
   SERVE_PID=""
+}
+
+serve_cpu_ticks() {  # user + system clock ticks of serve so far (fields 14 and 15 of /proc/PID/stat)
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVE_PID/stat"
 }
 
 url_of() {
@@ -163,13 +172,19 @@ run_case() {  # run_case NAME ACCESS_LOG TOKEN
   [[ $status == 200 ]] || die "$name: GET $path answered $status: $(head -c 300 "$DIR/$name.json")"
   wait_for_load
   load=$(cut -d' ' -f1 /proc/loadavg)
+  local cpu_before cpu_after
+  cpu_before=$(serve_cpu_ticks)
   wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" -H "Authorization: Bearer $token" \
     "http://127.0.0.1:$PORT$path" >"$DIR/wrk-$name-$log.txt"
+  cpu_after=$(serve_cpu_ticks)
   python3 - "$DIR/wrk-$name-$log.txt" "$name" "$path" "$log" "$load" "$LABEL" "$JOBS" "$ACCOUNTS" \
-    "$CONNECTIONS" "$THREADS" "$DURATION" "$DIR/$name.json" "${DB%%:*}" <<'PY' | tee -a "$OUT"
+    "$CONNECTIONS" "$THREADS" "$DURATION" "$DIR/$name.json" "${DB%%:*}" "$((cpu_after - cpu_before))" \
+    "$(getconf CLK_TCK)" "$SERVE_ARGS" <<'PY' | tee -a "$OUT"
 import json, re, sys, os, time, platform
 text = open(sys.argv[1]).read()
 name, path, log, load, label, jobs, accounts, conns, threads, duration, body, scheme = sys.argv[2:14]
+cpu_ms = int(sys.argv[14]) * 1000.0 / int(sys.argv[15])
+serve_args = sys.argv[16]
 def ms(v):
     n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
     return round(float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 3)
@@ -186,7 +201,8 @@ line = {"bench": "http", "driver": "sqlite" if scheme == "sqlite" else "postgres
         "accounts": int(accounts), "rows_per_page": len(page.get("jobs", page.get("rows", []))),
         "load1_before": float(load), "load1_after": float(open("/proc/loadavg").read().split()[0]),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nproc": os.cpu_count(),
-        "kernel": platform.release()}
+        "kernel": platform.release(), "serve_cpu_ms": round(cpu_ms), "serve_cpu_us_per_request": round(cpu_ms * 1000 / max(total, 1), 1)}
+if serve_args: line["serve_args"] = serve_args
 if label: line["label"] = label
 print(json.dumps(line))
 PY
