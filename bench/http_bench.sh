@@ -31,6 +31,9 @@
 #      MAX_LOAD (1.5) LOAD_WAIT (300): before each run, wait up to LOAD_WAIT seconds
 #      for the 1-minute load average to fall below MAX_LOAD (the line records it either way)
 #      OUT (bench/results/http.jsonl)  LABEL (copied into every line)  KEEP (1: keep the dir)
+#      SERVE_ARGS (extra `snapq serve` options, e.g. "--page-cache off --token-cache off")
+#      Each line also carries serve's CPU time (user + system, from /proc) over the wrk run
+#      and per request: on a box shared with wrk and other work, the steadier figure.
 #      DB (sqlite:<dir>/snapq.db; a postgres:// URL of an EMPTY database runs on PostgreSQL)
 set -euo pipefail
 
@@ -50,6 +53,7 @@ SCHEDULES=${SCHEDULES:-0}
 MAX_LOAD=${MAX_LOAD:-1.5}
 LOAD_WAIT=${LOAD_WAIT:-300}
 OUT=${OUT:-$ROOT/bench/results/http.jsonl}
+SERVE_ARGS=${SERVE_ARGS:-}
 LABEL=${LABEL:-}
 SINGLE=${SINGLE:-}
 KEEP=${KEEP:-0}
@@ -127,7 +131,8 @@ sync_start=$SECONDS
 echo "http_bench: synced $ACCOUNTS accounts in $((SECONDS - sync_start)) s" >&2
 
 start_serve() {  # start_serve on|off
-  "$SNAPQ" serve --config "$CONFIG" --db "$DB" --listen "127.0.0.1:$PORT" --access-log "$1" \
+  # shellcheck disable=SC2086 # SERVE_ARGS is a list of options
+  "$SNAPQ" serve --config "$CONFIG" --db "$DB" --listen "127.0.0.1:$PORT" --access-log "$1" $SERVE_ARGS \
     >"$DIR/serve-$1.out" 2>"$DIR/serve-$1.err" &
   SERVE_PID=$!
   wait_for "http://127.0.0.1:$PORT/readyz" 60 || die "serve did not become ready: $(tail -3 "$DIR/serve-$1.err")"
@@ -187,9 +192,9 @@ run_case() {  # run_case NAME ACCESS_LOG TOKEN
     rm -f "$DIR/wrk1-$name-$log".*
   fi
   python3 - "$DIR/wrk-$name-$log" "$name" "$path" "$log" "$load" "$LABEL" "$JOBS" "$ACCOUNTS" \
-    "$CONNECTIONS" "$THREADS" "$DURATION" "$DIR/$name.json" "${DB%%:*}" "$DIR/wrk1-$name-$log" <<'PY' | tee -a "$OUT"
+    "$CONNECTIONS" "$THREADS" "$DURATION" "$DIR/$name.json" "${DB%%:*}" "$DIR/wrk1-$name-$log" "$SERVE_ARGS" <<'PY' | tee -a "$OUT"
 import json, re, sys, os, time, platform
-name, path, log, load, label, jobs, accounts, conns, threads, duration, body, scheme, single = sys.argv[2:15]
+name, path, log, load, label, jobs, accounts, conns, threads, duration, body, scheme, single, serve_args = sys.argv[2:16]
 def run(prefix):
     text = open(prefix + ".txt").read()
     serve_ticks, wrk_user, wrk_sys = open(prefix + ".cpu").read().split()
@@ -223,6 +228,7 @@ if os.path.exists(single + ".txt"):
     p50 = re.search(r"^\s+50%\s+(\S+)", text1, re.M).group(1)
     line.update({"single_p50_ms": ms(p50), "single_requests_per_s": round(float(re.search(r"Requests/sec:\s+([\d.]+)", text1).group(1)), 1),
                  "single_serve_cpu_ms": cpu1["serve_cpu_ms"], "single_wrk_cpu_ms": cpu1["wrk_cpu_ms"]})
+if serve_args: line["serve_args"] = serve_args
 if label: line["label"] = label
 print(json.dumps(line))
 PY

@@ -153,6 +153,13 @@ class SnapshotStore {
                                                      const std::optional<std::string>& scope,
                                                      const std::string& key) = 0;
   virtual Result<SnapshotCounts> countRows(const SnapshotTable& table) = 0;
+  // A number that moves forward with every committed change of the table made
+  // through this interface by any process sharing the database (sync batches,
+  // row changes with a job, ensureTable, touchTable), in the same transaction
+  // as the change: when a caller reads the same number before two listings, no
+  // such change committed in between. Read it before the rows it vouches for.
+  // 0 for a table never written.
+  virtual Result<int64_t> generation(const SnapshotTable& table) = 0;
 
   // Mutations, inside a job's transaction (the Txn handed to a DispatchHook or
   // a CompletionHook).
@@ -181,6 +188,9 @@ class SnapshotStore {
   // synced (a pending_create row goes away). Rows not owned by job_id: no-op.
   virtual Status releaseRow(Txn& txn, const SnapshotTable& table, const RowChange& row, int64_t job_id,
                             TimePoint now) = 0;
+  // Moves the table's generation without changing a row, for what shows
+  // beside the rows: a sync's success moves the resource's last_synced_at.
+  virtual Status touchTable(Txn& txn, const SnapshotTable& table) = 0;
 };
 
 }  // namespace snapq

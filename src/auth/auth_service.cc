@@ -1,6 +1,7 @@
 // Logins, sessions and token authentication.
 #include "auth/auth_service.h"
 
+#include "auth/token_cache.h"
 #include "core/passwords.h"
 #include "core/permissions.h"
 #include "core/secrets.h"
@@ -28,7 +29,14 @@ Actor Principal::actor() const {
 }
 
 Auth::Auth(AuthStore& store, AuthOptions options)
-    : store_(store), options_(options), limiter_(options.max_login_failures, options.login_window) {}
+    : store_(store),
+      options_(options),
+      limiter_(options.max_login_failures, options.login_window),
+      tokens_(std::make_unique<TokenCache>(options.token_cache_ttl, 1024)) {}
+
+Auth::~Auth() = default;
+
+void Auth::forgetTokens() { tokens_->forget(); }
 
 Result<LoginOutcome> Auth::login(const std::string& name, const std::string& password, const std::string& address,
                                  TimePoint now) {
@@ -94,7 +102,10 @@ bool Auth::csrfMatches(const SessionAuth& session, const std::string& header) {
 Result<std::optional<Principal>> Auth::authenticateToken(const std::string& token, TimePoint now) {
   // The lookup is by hash, so the comparison itself never touches the secret.
   if (!token.starts_with(kTokenPrefix) || token.size() > 200) return std::optional<Principal>();
-  auto found = store_.findTokenByHash({secretHash(token), now});
+  const std::string hash = secretHash(token);
+  if (auto cached = tokens_->find(hash, now)) return cached;
+  const uint64_t epoch = tokens_->epoch();
+  auto found = store_.findTokenByHash({hash, now});
   if (!found) return found.status();
   if (!*found) return std::optional<Principal>();
   const ApiToken& t = (*found)->token;
@@ -104,6 +115,7 @@ Result<std::optional<Principal>> Auth::authenticateToken(const std::string& toke
   p.permissions = effectivePermissions(user.role, t.permissions);
   p.token_id = t.id;
   p.token_name = t.name;
+  tokens_->put(hash, p, t.expires_at, now, epoch);
   return std::optional<Principal>(std::move(p));
 }
 

@@ -24,6 +24,9 @@ struct AuthOptions {
   // address, and further attempts are refused until the window moves on.
   int max_login_failures = 5;
   Duration login_window{std::chrono::minutes(15)};
+  // How long a bearer token's principal is reused without a store lookup
+  // (token_cache.h); 0: every request looks the token up.
+  Duration token_cache_ttl{std::chrono::seconds(2)};
 };
 
 // Who a request is, and what it may do.
@@ -86,9 +89,12 @@ struct BootstrapResult {
 // 1-64 characters of letters, digits, '_', '.', '@', '-'; invalid_argument otherwise.
 Status checkUserName(const std::string& name);
 
+class TokenCache;
+
 class Auth {
  public:
   explicit Auth(AuthStore& store, AuthOptions options = {});
+  ~Auth();
 
   // Store failures are errors; a refused login is an outcome with a reason.
   Result<LoginOutcome> login(const std::string& name, const std::string& password, const std::string& address,
@@ -113,11 +119,16 @@ class Auth {
   Result<BootstrapResult> bootstrapAdmin(TimePoint now, const std::optional<std::string>& password);
 
   AuthStore& store() { return store_; }
+  // Call after a change of users or tokens made through store() (revoke,
+  // role, disable, remove) has committed: authenticateToken no longer answers
+  // from what it remembers of the tokens.
+  void forgetTokens();
 
  private:
   AuthStore& store_;
   AuthOptions options_;
   LoginLimiter limiter_;
+  std::unique_ptr<TokenCache> tokens_;
 };
 
 }  // namespace snapq::auth

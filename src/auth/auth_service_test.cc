@@ -132,8 +132,39 @@ TEST_F(AuthTest, TokensAuthenticateUntilRevokedOrExpired) {
   ASSERT_TRUE(second.isOk());
   ASSERT_TRUE(byToken(second->token));
   ASSERT_TRUE(store_->auth().revokeToken({second->record.id, by()}).isOk());
+  auth_->forgetTokens();  // what the API's revoke does after the store's
   EXPECT_FALSE(byToken(second->token)) << "revoked";
   EXPECT_EQ(store_->auth().revokeToken({second->record.id, by()}).code(), ErrorCode::invalid_state);
+}
+
+TEST_F(AuthTest, ATokenLookupIsReusedForItsTtlUnlessForgotten) {
+  addUser("alice", Role::operator_);
+  auto token = auth_->createToken({"alice", "ci", std::nullopt, std::nullopt}, by());
+  ASSERT_TRUE(token.isOk()) << token.status().toString();
+  ASSERT_TRUE(byToken(token->token));
+  // Revoked by another process: this one answers from its cache until the ttl (2 s) runs out.
+  ASSERT_TRUE(store_->auth().revokeToken({token->record.id, by()}).isOk());
+  clock_.advance(std::chrono::milliseconds(1999));
+  EXPECT_TRUE(byToken(token->token)) << "still within the ttl";
+  clock_.advance(std::chrono::milliseconds(1));
+  EXPECT_FALSE(byToken(token->token)) << "the ttl ran out: looked up again";
+
+  // Changes made in this process end it at once.
+  auto second = auth_->createToken({"alice", "cd", std::nullopt, std::nullopt}, by());
+  ASSERT_TRUE(second.isOk());
+  ASSERT_TRUE(byToken(second->token));
+  ASSERT_TRUE(store_->auth().setRole({"alice", Role::viewer, by()}).isOk());
+  auth_->forgetTokens();
+  auto lowered = byToken(second->token);
+  ASSERT_TRUE(lowered);
+  EXPECT_EQ(lowered->permissions, rolePermissions(Role::viewer));
+
+  // A token's own expiry is never outlived by its cache entry.
+  auto brief = auth_->createToken({"alice", "brief", std::nullopt, std::chrono::seconds(1)}, by());
+  ASSERT_TRUE(brief.isOk());
+  ASSERT_TRUE(byToken(brief->token));
+  clock_.advance(std::chrono::seconds(1));
+  EXPECT_FALSE(byToken(brief->token));
 }
 
 TEST_F(AuthTest, ATokenMayCarryOnlyASubsetOfItsUsersPermissions) {

@@ -17,6 +17,8 @@ struct ServeArgs {
   std::string listen;  // empty: $SNAPQ_LISTEN, else 127.0.0.1:8080
   int handler_threads = 8;
   bool access_log = true;  // one info line per request on stderr
+  bool page_cache = true;  // http::ApiServerOptions::page_cache
+  bool token_cache = true;  // auth::AuthOptions::token_cache_ttl: 2 s, or 0
   std::string tls_cert;  // both set: HTTPS only
   std::string tls_key;
 };

@@ -58,7 +58,9 @@ int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function
   int exit_code = kExitOk;
   auto rt = Runtime::open(args.runtime, /*run_jobs=*/true, exit_code);
   if (!rt) return exit_code;
-  auth::Auth auth(rt->store->auth());
+  auth::AuthOptions auth_options;
+  if (!args.token_cache) auth_options.token_cache_ttl = Duration(0);
+  auth::Auth auth(rt->store->auth(), auth_options);
   auto password = bootstrapAdmin(auth, rt->engine->clock());
   if (!password) return reportStatus(password.status());
   if (Status s = rt->start(); !s) return reportStatus(s);
@@ -69,6 +71,7 @@ int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function
   options.http.io_threads = 2;
   options.handler_threads = args.handler_threads;
   options.access_log = args.access_log;
+  options.page_cache = args.page_cache;
   if (!args.tls_cert.empty()) options.http.tls = net::TlsFiles{args.tls_cert, args.tls_key};
   http::ApiContext context{*rt->store, *rt->engine, auth, *rt->logger, &rt->config, rt->sync.get()};
   http::ApiServer server(context, options);
@@ -108,6 +111,11 @@ void addServeCommand(CLI::App& app, Action& chosen) {
       ->default_val(8)
       ->check(CLI::Range(1, 256));
   cmd->add_option("--access-log", args->access_log, "one stderr line per request: on|off (default on)");
+  cmd->add_option("--page-cache", args->page_cache,
+                  "serve a snapshot listing again while its table is unchanged: on|off (default on)");
+  cmd->add_option("--token-cache", args->token_cache,
+                  "reuse a bearer token's lookup for 2 s (revocations by other processes wait that long): on|off "
+                  "(default on)");
   cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain) file: serve HTTPS only, with --tls-key")
       ->type_name("FILE");
   cmd->add_option("--tls-key", args->tls_key, "PEM private key file of --tls-cert (unencrypted)")->type_name("FILE");

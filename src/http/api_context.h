@@ -13,6 +13,8 @@ class SyncService;
 
 namespace snapq::http {
 
+class PageCache;
+
 struct ApiContext {
   Store& store;
   Engine& engine;
@@ -20,6 +22,8 @@ struct ApiContext {
   Logger& logger;
   const Config* config = nullptr;  // null: no services (jobs, users and health only)
   SyncService* sync = nullptr;     // null with config == null
+  // Snapshot listings answered again while their table is unchanged (page_cache.h); null: off.
+  PageCache* page_cache = nullptr;
 
   Clock& clock() { return engine.clock(); }
 };

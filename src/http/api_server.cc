@@ -5,6 +5,7 @@
 #include "http/api_auth.h"
 #include "http/event_hub.h"
 #include "http/handler_pool.h"
+#include "http/page_cache.h"
 #include "http/router.h"
 #include "http/routes.h"
 #include "net/address.h"
@@ -43,10 +44,12 @@ class ApiServer::Impl {
   Impl(ApiContext context, ApiServerOptions options)
       : ctx_(context),
         options_(std::move(options)),
+        page_cache_(options_.page_cache ? std::make_unique<PageCache>() : nullptr),
         events_(context.engine, options_.events),
         server_(options_.http, net::AsyncHandler([this](net::HttpRequest req, net::Responder res) {
                   accept(std::move(req), std::move(res));
                 })) {
+    ctx_.page_cache = page_cache_.get();
     addSessionRoutes(router_, ctx_, /*secure_cookie=*/options_.http.tls.has_value());
     addJobRoutes(router_, ctx_);
     addOperationRoutes(router_, ctx_);
@@ -157,6 +160,7 @@ class ApiServer::Impl {
 
   ApiContext ctx_;
   ApiServerOptions options_;
+  std::unique_ptr<PageCache> page_cache_;
   Router router_;
   EventHub events_;  // outlives the server, whose stop() ends its streams
   std::unique_ptr<HandlerPool> pool_;

@@ -23,6 +23,9 @@ struct ApiServerOptions {
   // GET /metrics without authentication (for a scraper on a trusted network);
   // otherwise it needs sync.job.view.
   bool metrics_open = false;
+  // Keep rendered snapshot listings and serve them again while the table's
+  // generation is unchanged (page_cache.h).
+  bool page_cache = true;
   EventHubOptions events;
 };
 

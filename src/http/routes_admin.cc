@@ -106,6 +106,7 @@ Reply changeUser(ApiContext& ctx, ApiRequest& r) {
   if (b.contains("disabled")) {
     if (Status s = store.setDisabled({name, b["disabled"].get<bool>(), r.change()}); !s) return Reply::fromStatus(s);
   }
+  if (role || b.contains("disabled")) ctx.auth.forgetTokens();  // the user's tokens may do less now
   auto user = store.findUser(name);
   if (!user) return Reply::fromStatus(user.status());
   if (!*user) return Reply::error(404, "not_found", "user '" + name + "' does not exist");
@@ -118,6 +119,7 @@ Reply removeUser(ApiContext& ctx, ApiRequest& r) {
     return Reply::error(409, "invalid_state", "you cannot remove yourself; ask another admin");
   }
   if (Status s = ctx.auth.store().removeUser({name, r.change()}); !s) return Reply::fromStatus(s);
+  ctx.auth.forgetTokens();
   return Reply::noContent();
 }
 
@@ -173,6 +175,7 @@ Reply revokeToken(ApiContext& ctx, ApiRequest& r) {
     return Reply::error(400, "bad_request", "a token id is a positive integer, not '" + text + "'");
   }
   if (Status s = ctx.auth.store().revokeToken({id, r.change()}); !s) return Reply::fromStatus(s);
+  ctx.auth.forgetTokens();
   return Reply::noContent();
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/filter_parse.h"
 #include "core/time_format.h"
+#include "http/page_cache.h"
 #include "http/service_routes.h"
 #include "queue/cron.h"
 #include "sync/row_json.h"
@@ -149,6 +150,21 @@ Parsed<SnapshotQuery> listQuery(ApiContext& ctx, const ApiRequest& r, const Snap
   return query;
 }
 
+// What a listing's answer depends on: the table, the query parameters in a
+// canonical order (each length-prefixed, so no value can imitate a separator)
+// and the caller's permissions (the same for every caller allowed here today;
+// in the key so that an answer shaped by them later is never shared).
+std::string pageKey(const SnapshotTable& t, const ApiRequest& r) {
+  std::vector<std::pair<std::string, std::string>> params(r.http.query.begin(), r.http.query.end());
+  std::sort(params.begin(), params.end());
+  std::string key = t.name();
+  auto add = [&key](const std::string& s) { key.append(std::to_string(s.size())).append(":").append(s); };
+  for (const auto& [name, value] : params) add(name), add(value);
+  key += "|";
+  for (Permission p : r.principal->permissions.list()) key.append(toString(p)).append(",");
+  return key;
+}
+
 Reply listRows(ApiContext& ctx, ApiRequest& r) {
   auto table = resourceOf(ctx, r);
   if (failed(table)) return std::get<Reply>(table);
@@ -156,6 +172,19 @@ Reply listRows(ApiContext& ctx, ApiRequest& r) {
   auto query = listQuery(ctx, r, t);
   if (failed(query)) return std::get<Reply>(query);
   const SnapshotQuery& q = std::get<SnapshotQuery>(query);
+  // The generation is read before the rows: a change committed in between
+  // moves it past what the kept answer is stamped with.
+  std::optional<int64_t> generation;
+  std::string key;
+  if (ctx.page_cache != nullptr) {
+    auto g = ctx.sync->snapshots().generation(t);
+    if (!g) return Reply::fromStatus(g.status());
+    generation = *g;
+    key = pageKey(t, r);
+    if (auto body = ctx.page_cache->find(key, *generation)) {
+      return Reply::text(200, std::move(*body), "application/json");
+    }
+  }
   // Bad filter values, sort fields and cursors are refused by the store's
   // query planning, the one place that knows the fields' types.
   auto page = ctx.sync->snapshots().listRows(t, q);
@@ -164,9 +193,14 @@ Reply listRows(ApiContext& ctx, ApiRequest& r) {
   if (!last) return Reply::fromStatus(last.status());
   json rows = json::array();
   for (const SnapshotRow& row : page->rows) rows.push_back(rowToJson(row));
-  return Reply::json(200, {{"rows", std::move(rows)},
-                           {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)},
-                           {"last_synced_at", timeOrNull(*last)}});
+  json body = {{"rows", std::move(rows)},
+               {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)},
+               {"last_synced_at", timeOrNull(*last)}};
+  if (!generation) return Reply::json(200, std::move(body));
+  // Rendered as Reply::writeTo renders JSON.
+  std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  ctx.page_cache->put(key, *generation, text);
+  return Reply::text(200, std::move(text), "application/json");
 }
 
 Reply showRow(ApiContext& ctx, ApiRequest& r) {

@@ -153,10 +153,7 @@ Result<QueryPlan> planQuery(const SnapshotTable& table, const SnapshotQuery& que
   }
   if (!query.q.empty()) {
     plan.like = likePattern(query.q);
-    plan.search_columns.emplace_back("key");
-    for (const FieldSpec* f : storedFields(resource)) {
-      if (f->searchable && f->type == FieldType::string) plan.search_columns.push_back(f->name);
-    }
+    plan.search_columns = searchColumns(resource);
   }
   auto sort = resolveSort(resource, query.sort);
   if (!sort) return sort.status();

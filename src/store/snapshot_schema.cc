@@ -80,6 +80,14 @@ const FieldSpec* storedField(const ResourceSpec& resource, std::string_view name
   return nullptr;
 }
 
+std::vector<std::string> searchColumns(const ResourceSpec& resource) {
+  std::vector<std::string> out = {"key"};
+  for (const FieldSpec* f : storedFields(resource)) {
+    if (f->searchable && f->type == FieldType::string) out.push_back(f->name);
+  }
+  return out;
+}
+
 std::string quoteIdent(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {

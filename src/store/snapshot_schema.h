@@ -32,6 +32,9 @@ Status checkTable(const SnapshotTable& table);
 std::vector<const FieldSpec*> storedFields(const ResourceSpec& resource);
 const FieldSpec* storedField(const ResourceSpec& resource, std::string_view name);
 
+// What a listing's `q` searches: "key", then the searchable string fields, in declaration order.
+std::vector<std::string> searchColumns(const ResourceSpec& resource);
+
 // A double-quoted SQL identifier ("user" and "order" are valid field names).
 std::string quoteIdent(std::string_view name);
 // "<table>_<suffix>", shortened with a hash of the full name when longer than

@@ -95,7 +95,14 @@ Outcome SyncRunner::run(const SyncTarget& target, JobContext& ctx) {
   stats.kept_pending += static_cast<int64_t>(std::count_if(stored->begin(), stored->end(), [&](const auto& kv) {
     return !seen.contains(kv.first) && !deleteUnseen(kv.second.status);
   }));
-  return Outcome::ok(stats.toJson().dump());
+  Outcome done = Outcome::ok(stats.toJson().dump());
+  // The job's success is the resource's new last_synced_at, which listings
+  // show beside the rows: the table's generation moves with it, even when no
+  // row changed (snapshot.h, generation).
+  done.on_commit = [store = &snapshots_, table = target.table](Txn& txn, const Job&) {
+    return store->touchTable(txn, table);
+  };
+  return done;
 }
 
 }  // namespace snapq

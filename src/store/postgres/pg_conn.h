@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -112,6 +113,10 @@ class Conn {
   // A write transaction asks for one NOTIFY at its commit (see Writer).
   void requestNotify() { notify_requested_ = true; }
   bool takeNotifyRequest() { return std::exchange(notify_requested_, false); }
+  // A write changed this snapshot table (by its checked name): the writer moves
+  // its generation once, at the commit, in name order (see Writer::commit).
+  void touchSnapshot(std::string table_name) { touched_snapshots_.insert(std::move(table_name)); }
+  std::set<std::string> takeTouchedSnapshots() { return std::exchange(touched_snapshots_, {}); }
 
  private:
   Conn(std::string url, std::vector<std::string> settings) : url_(std::move(url)), settings_(std::move(settings)) {}
@@ -125,6 +130,7 @@ class Conn {
   std::chrono::steady_clock::time_point next_attempt_{};
   Duration backoff_{0};
   bool notify_requested_ = false;
+  std::set<std::string> touched_snapshots_;
   bool pinned_ = false;
 };
 

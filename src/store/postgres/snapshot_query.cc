@@ -1,6 +1,7 @@
 // listRows on PostgreSQL: filters, text search and keyset pagination over a
 // snapshot table. NULL sort values come first in ascending order and last in
 // descending order, as on SQLite, so a page boundary on a NULL is resumed exactly.
+#include "store/job_list_plan.h"
 #include "store/postgres/snapshot_sql.h"
 #include "store/postgres/snapshots.h"
 #include "store/snapshot_plan.h"
@@ -52,8 +53,12 @@ Result<SnapshotPage> PgSnapshots::listRows(const SnapshotTable& table, const Sna
     }
     where.push_back("sync_status IN (" + any + ")");
   }
-  if (plan.like) {
-    // ILIKE under the columns' "C" collation folds ASCII letters only, like SQLite's LIKE.
+  if (plan.like && query.q.find('\x1f') == std::string::npos && joblist::pgTrgmUsable(query.q)) {
+    // Through the trigram index when pg_trgm can draw trigrams from q (else it
+    // would match every entry); ILIKE under "C" folds ASCII letters only, like SQLite's LIKE.
+    where.push_back(searchText(*table.resource) + " ILIKE " + addParam(p, snap::ValueKind::text, *plan.like) +
+                    " ESCAPE '\\'");
+  } else if (plan.like) {
     std::string pattern = addParam(p, snap::ValueKind::text, *plan.like);
     std::string any;
     for (const std::string& column : plan.search_columns) {

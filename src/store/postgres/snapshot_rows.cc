@@ -11,10 +11,12 @@ namespace {
 
 constexpr const char* kRowWhere = " WHERE instance = $1 AND scope = $2 AND key = $3";
 
+// The job's connection, the table's generation to move at the commit: every caller changes the table (or may).
 Result<Conn*> txnConn(Txn& txn, const SnapshotTable& table) {
   if (Status s = snap::checkTable(table); !s) return s;
   auto* t = dynamic_cast<PgTxn*>(&txn);
   if (t == nullptr) return Status::invalidArgument("a snapshot row change needs a transaction of the postgres store");
+  t->conn().touchSnapshot(snap::tableName(table));
   return &t->conn();
 }
 
@@ -159,5 +161,7 @@ Status PgSnapshots::releaseRow(Txn& txn, const SnapshotTable& table, const RowCh
               rowParams(row).int64(job_id).time(now))
       .status();
 }
+
+Status PgSnapshots::touchTable(Txn& txn, const SnapshotTable& table) { return txnConn(txn, table).status(); }
 
 }  // namespace snapq::pg

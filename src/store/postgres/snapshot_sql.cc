@@ -6,6 +6,15 @@ namespace snapq::pg {
 
 std::string quotedTable(const SnapshotTable& table) { return snap::quoteIdent(snap::tableName(table)); }
 
+std::string searchText(const ResourceSpec& resource) {
+  std::string out;
+  for (const std::string& column : snap::searchColumns(resource)) {
+    if (!out.empty()) out += " || E'\\x1f' || ";
+    out += column == "key" ? "key" : "coalesce(" + snap::quoteIdent(column) + ", '')";
+  }
+  return "(" + out + ")";
+}
+
 const char* columnType(FieldType type) {
   switch (type) {
     case FieldType::string: return "text COLLATE \"C\"";

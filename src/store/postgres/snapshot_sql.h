@@ -14,6 +14,11 @@ inline constexpr const char* kNotPendingSql = "sync_status IN ('synced', 'failed
 inline constexpr const char* kPendingSql = "sync_status IN ('pending_create', 'pending_update', 'pending_delete')";
 
 std::string quotedTable(const SnapshotTable& table);
+
+// The searched columns (snap::searchColumns) joined by U+001F: the expression
+// of the table's trigram index (pg_trgm). `q` without that character matches
+// it exactly when it matches one of the columns.
+std::string searchText(const ResourceSpec& resource);
 // The column's SQL type; text columns sort bytewise (COLLATE "C"), as SQLite's do.
 const char* columnType(FieldType type);
 // information_schema.columns.data_type of that type.

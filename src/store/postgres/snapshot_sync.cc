@@ -84,6 +84,7 @@ Result<SyncBatchResult> PgSnapshots::applySync(const SnapshotTable& table, SyncB
   snap::dedupeUpserts(batch.upserts);
   return writer_.run<SyncBatchResult>([&](Conn& conn) -> Result<SyncBatchResult> {
     SyncBatchResult result;
+    conn.touchSnapshot(snap::tableName(table));
     if (!batch.upserts.empty()) {
       if (Status s = applyUpserts(conn, table, batch, result); !s) return s;
     }

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "core/content_hash.h"
 #include "store/postgres/snapshot_sql.h"
 
 namespace snapq::pg {
@@ -35,6 +36,13 @@ Status ensureIn(Conn& conn, const SnapshotTable& table) {
   const std::string name = snap::tableName(table);
   const std::string quoted = quotedTable(table);
   if (Status s = conn.exec(createSql(table, fields)); !s) return s;
+  // Each table's generation (snapshot.h), moved by the writer at the commit of
+  // every change; a new column changes what every listing shows.
+  if (Status s = conn.exec("CREATE TABLE IF NOT EXISTS snapshot_generations (table_name text COLLATE \"C\" "
+                           "PRIMARY KEY, generation bigint NOT NULL)");
+      !s)
+    return s;
+  conn.touchSnapshot(name);
 
   auto columns = conn.query(
       "SELECT column_name::text, data_type::text FROM information_schema.columns "
@@ -65,6 +73,15 @@ Status ensureIn(Conn& conn, const SnapshotTable& table) {
         !s)
       return s;
   }
+  // q through pg_trgm (the extension comes with migration 5): a GIN index over
+  // the searched columns, named after them, so a config that changes which
+  // fields are searchable gets an index of its own.
+  const std::string search = searchText(*table.resource);
+  if (Status s = conn.exec("CREATE INDEX IF NOT EXISTS " +
+                           quoteIdent(snap::indexName(name, "_search_" + sha256Hex(search).substr(0, 8))) + " ON " +
+                           quoted + " USING gin (" + search + " gin_trgm_ops)");
+      !s)
+    return s;
   // The rows that need attention (pending, failed, conflict) are few: a partial index finds them.
   if (Status s = conn.exec("CREATE INDEX IF NOT EXISTS " + quoteIdent(snap::indexName(name, "_status")) + " ON " +
                            quoted + " (sync_status) WHERE sync_status <> 'synced'");
@@ -133,6 +150,16 @@ Result<SnapshotCounts> PgSnapshots::countRows(const SnapshotTable& table) {
       if (auto s = parseRowStatus(rows->text(r, 0))) counts.by_status[*s] = n;
     }
     return counts;
+  });
+}
+
+Result<int64_t> PgSnapshots::generation(const SnapshotTable& table) {
+  if (Status s = snap::checkTable(table); !s) return s;
+  return read<int64_t>([&](Conn& conn) -> Result<int64_t> {
+    auto rows = conn.query("SELECT generation FROM snapshot_generations WHERE table_name = $1",
+                           Params().text(snap::tableName(table)));
+    if (!rows) return rows.status();
+    return rows->empty() ? int64_t{0} : rows->int64(0, 0);
   });
 }
 

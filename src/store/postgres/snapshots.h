@@ -35,6 +35,7 @@ class PgSnapshots final : public SnapshotStore {
   Result<std::optional<SnapshotRow>> findRow(const SnapshotTable& table, const std::string& instance,
                                              const std::optional<std::string>& scope, const std::string& key) override;
   Result<SnapshotCounts> countRows(const SnapshotTable& table) override;
+  Result<int64_t> generation(const SnapshotTable& table) override;
 
   Status markPending(Txn& txn, const SnapshotTable& table, const RowChange& row, RowStatus status, int64_t job_id,
                      const std::string& pending_data, TimePoint now) override;
@@ -44,6 +45,7 @@ class PgSnapshots final : public SnapshotStore {
   Status failRow(Txn& txn, const SnapshotTable& table, const RowChange& row, int64_t job_id, RowStatus status,
                  const std::string& error, TimePoint now) override;
   Status releaseRow(Txn& txn, const SnapshotTable& table, const RowChange& row, int64_t job_id, TimePoint now) override;
+  Status touchTable(Txn& txn, const SnapshotTable& table) override;
 
  private:
   template <typename T>

@@ -56,6 +56,8 @@ Status Writer::begin() {
   if (!s && s.code() == ErrorCode::unavailable && !conn_->inTransaction()) s = conn_->exec("BEGIN");
   if (s) conn_->pin(true);
   (void)conn_->takeNotifyRequest();
+  (void)conn_->takeTouchedSnapshots();
+  touched_snapshots_.clear();
   return s;
 }
 
@@ -99,8 +101,10 @@ Status Writer::runOne(Op& op, bool& notify) {
   release_pending_ = false;
   Status result = op.work(*conn_);
   bool wants_notify = conn_->takeNotifyRequest();
+  std::set<std::string> touched = conn_->takeTouchedSnapshots();
   if (result) {
     notify = notify || wants_notify;
+    touched_snapshots_.merge(touched);
     release_pending_ = true;
     return result;
   }
@@ -117,6 +121,15 @@ Status Writer::commit(bool notify) {
     if (conn_->inTransaction()) (void)conn_->exec("ROLLBACK");
     return Status::unavailable("the postgres transaction was lost before its commit");
   }
+  // Snapshot generations (snapshot.h) move here, once per table and in name
+  // order: two nodes' transactions then take these row locks in the same
+  // order and never deadlock, and hold them only for the commit. The names are
+  // checked identifiers (snap::checkTable), safe as literals.
+  for (const std::string& table : touched_snapshots_) {
+    sql += "INSERT INTO snapshot_generations AS g (table_name, generation) VALUES ('" + table +
+           "', 1) ON CONFLICT (table_name) DO UPDATE SET generation = g.generation + 1; ";
+  }
+  touched_snapshots_.clear();
   if (notify) sql += std::string("NOTIFY ") + kWorkChannel + "; ";
   // One string: a failing statement stops the rest, so a failed NOTIFY never commits.
   Status s = conn_->exec(sql + "COMMIT");

@@ -13,6 +13,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "store/postgres/pg_conn.h"
@@ -77,6 +78,7 @@ class Writer {
   std::condition_variable cv_;
   std::deque<Op> pending_;
   bool stopping_ = false;
+  std::set<std::string> touched_snapshots_;  // writer thread: of this transaction's committed writes
   bool release_pending_ = false;  // writer thread: the last write's RELEASE is not sent yet
   std::function<void()> on_work_queued_;
   std::thread thread_;

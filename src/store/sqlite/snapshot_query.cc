@@ -3,6 +3,7 @@
 // descending order (SQLite's own NULL order, which the PostgreSQL driver
 // spells out), so a page boundary on a NULL is resumed exactly.
 #include "store/snapshot_plan.h"
+#include "store/sqlite/snapshot_search.h"
 #include "store/sqlite/snapshot_sql.h"
 #include "store/sqlite/snapshots.h"
 
@@ -57,38 +58,44 @@ Result<SnapshotPage> SqliteSnapshots::listRows(const SnapshotTable& table, const
   const snap::QueryPlan& plan = *planned;
   const auto fields = snap::storedFields(*table.resource);
 
-  Args args;
-  std::vector<std::string> where;
-  for (const snap::Filter& f : plan.filters) {
-    where.push_back(quoteIdent(f.column) + " = " + args.add(f.kind, f.value));
-  }
-  if (query.status) where.push_back("sync_status = " + args.add(snap::ValueKind::text, toString(*query.status)));
-  if (query.pending_only) where.emplace_back(kPendingSql);
-  if (!query.statuses.empty()) {
-    std::string any;
-    for (RowStatus s : query.statuses) any += (any.empty() ? "" : ", ") + args.add(snap::ValueKind::text, toString(s));
-    where.push_back("sync_status IN (" + any + ")");
-  }
-  if (plan.like) {
-    std::string p = args.add(snap::ValueKind::text, *plan.like);
-    std::string any;
-    for (const std::string& column : plan.search_columns) {
-      any += (any.empty() ? "" : " OR ") + quoteIdent(column) + " LIKE " + p + " ESCAPE '\\'";
-    }
-    where.push_back("(" + any + ")");
-  }
-  if (plan.after) where.push_back(keyset(plan, args));
-
-  const char* dir = plan.descending ? " DESC" : " ASC";
-  std::string sql = "SELECT " + rowColumns(fields) + " FROM " + quotedTable(table);
-  for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
-  // The limit is a parameter too: one statement text per query shape keeps the
-  // connections' prepared-statement caches small.
-  sql += " ORDER BY " + quoteIdent(plan.sort.column) + dir + (plan.descending ? " NULLS LAST" : " NULLS FIRST") +
-         ", instance" + dir + ", scope" + dir + ", key" + dir + " LIMIT " +
-         args.add(snap::ValueKind::integer, plan.limit + 1);
-
   return read<SnapshotPage>([&](Db& db) -> Result<SnapshotPage> {
+    Args args;
+    std::vector<std::string> where;
+    for (const snap::Filter& f : plan.filters) {
+      where.push_back(quoteIdent(f.column) + " = " + args.add(f.kind, f.value));
+    }
+    if (query.status) where.push_back("sync_status = " + args.add(snap::ValueKind::text, toString(*query.status)));
+    if (query.pending_only) where.emplace_back(kPendingSql);
+    if (!query.statuses.empty()) {
+      std::string any;
+      for (RowStatus s : query.statuses) {
+        any += (any.empty() ? "" : ", ") + args.add(snap::ValueKind::text, toString(s));
+      }
+      where.push_back("sync_status IN (" + any + ")");
+    }
+    if (plan.like) {
+      // The trigram index narrows (when q's trigrams are rare enough); LIKE decides.
+      auto match = searchMatch(db, table, query.q);
+      if (!match) return match.status();
+      if (*match) where.push_back(searchedRows(table, args.add(snap::ValueKind::text, **match)));
+      std::string p = args.add(snap::ValueKind::text, *plan.like);
+      std::string any;
+      for (const std::string& column : plan.search_columns) {
+        any += (any.empty() ? "" : " OR ") + quoteIdent(column) + " LIKE " + p + " ESCAPE '\\'";
+      }
+      where.push_back("(" + any + ")");
+    }
+    if (plan.after) where.push_back(keyset(plan, args));
+
+    const char* dir = plan.descending ? " DESC" : " ASC";
+    std::string sql = "SELECT " + rowColumns(fields) + " FROM " + quotedTable(table);
+    for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+    // The limit is a parameter too: one statement text per query shape keeps the
+    // connections' prepared-statement caches small.
+    sql += " ORDER BY " + quoteIdent(plan.sort.column) + dir + (plan.descending ? " NULLS LAST" : " NULLS FIRST") +
+           ", instance" + dir + ", scope" + dir + ", key" + dir + " LIMIT " +
+           args.add(snap::ValueKind::integer, plan.limit + 1);
+
     auto stmt = db.prepare(sql);
     if (!stmt) return stmt.status();
     args.bindAll(**stmt);

@@ -12,10 +12,12 @@ namespace {
 
 constexpr const char* kRowWhere = " WHERE instance = ?1 AND scope = ?2 AND key = ?3";
 
+// The job's connection, the table's generation moved: every caller changes the table (or may).
 Result<Db*> txnDb(Txn& txn, const SnapshotTable& table) {
   if (Status s = snap::checkTable(table); !s) return s;
   auto* t = dynamic_cast<SqliteTxn*>(&txn);
   if (t == nullptr) return Status::invalidArgument("a snapshot row change needs a transaction of the sqlite store");
+  if (Status s = bumpGeneration(t->db(), table); !s) return s;
   return &t->db();
 }
 
@@ -195,5 +197,7 @@ Status SqliteSnapshots::releaseRow(Txn& txn, const SnapshotTable& table, const R
   (*stmt)->bind(4, job_id).bind(5, iso(now));
   return (*stmt)->run();
 }
+
+Status SqliteSnapshots::touchTable(Txn& txn, const SnapshotTable& table) { return txnDb(txn, table).status(); }
 
 }  // namespace snapq::sqlite

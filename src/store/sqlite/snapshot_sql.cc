@@ -5,6 +5,20 @@
 
 namespace snapq::sqlite {
 
+Status createGenerations(Db& db) {
+  return db.exec(
+      "CREATE TABLE IF NOT EXISTS snapshot_generations (table_name TEXT PRIMARY KEY, generation INTEGER NOT NULL)");
+}
+
+Status bumpGeneration(Db& db, const SnapshotTable& table) {
+  auto stmt = db.prepare(
+      "INSERT INTO snapshot_generations (table_name, generation) VALUES (?1, 1) "
+      "ON CONFLICT (table_name) DO UPDATE SET generation = generation + 1");
+  if (!stmt) return stmt.status();
+  (*stmt)->bind(1, snap::tableName(table));
+  return (*stmt)->run();
+}
+
 std::string quotedTable(const SnapshotTable& table) { return snap::quoteIdent(snap::tableName(table)); }
 
 std::string rowColumns(const std::vector<const FieldSpec*>& fields) {

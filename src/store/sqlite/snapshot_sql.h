@@ -17,6 +17,15 @@ inline constexpr const char* kNotPendingSql =
 inline constexpr const char* kPendingSql =
     "(sync_status = 'pending_create' OR sync_status = 'pending_update' OR sync_status = 'pending_delete')";
 
+// snapshot_generations: one row per snapshot table that was ever written,
+// its generation (snapshot.h). Created with the snapshot tables (ensureTable),
+// not by a numbered migration, like the tables it counts for.
+Status createGenerations(Db& db);
+// Moves the table's generation inside the open write: a write that rolls back
+// takes its move with it. The whole database is one writer's at a time, so
+// the row's lock orders nothing.
+Status bumpGeneration(Db& db, const SnapshotTable& table);
+
 // The quoted table name.
 std::string quotedTable(const SnapshotTable& table);
 

@@ -164,6 +164,7 @@ Result<SyncBatchResult> SqliteSnapshots::applySync(const SnapshotTable& table, S
   if (!encoded) return encoded.status();
   return writer_.run<SyncBatchResult>([&](Db& db) -> Result<SyncBatchResult> {
     SyncBatchResult result;
+    if (Status s = bumpGeneration(db, table); !s) return s;
     if (!batch.upserts.empty()) {
       if (Status s = applyUpserts(db, table, batch, *encoded, result); !s) return s;
     }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "store/sqlite/job_rows.h"
+#include "store/sqlite/snapshot_search.h"
 #include "store/sqlite/snapshot_sql.h"
 
 namespace snapq::sqlite {
@@ -44,6 +45,9 @@ Status ensureIn(Db& db, const SnapshotTable& table) {
   const std::string name = snap::tableName(table);
   const std::string quoted = quotedTable(table);
   if (Status s = db.exec(createSql(table, fields)); !s) return s;
+  // A new column changes what every listing shows.
+  if (Status s = createGenerations(db); !s) return s;
+  if (Status s = bumpGeneration(db, table); !s) return s;
 
   auto info = db.prepare("SELECT name, upper(type) FROM pragma_table_info(?1)");
   if (!info) return info.status();
@@ -82,6 +86,7 @@ Status ensureIn(Db& db, const SnapshotTable& table) {
                          quoted + " (sync_status) WHERE sync_status <> 'synced'");
       !s)
     return s;
+  if (Status s = ensureSearch(db, table); !s) return s;
   // A committed create whose key the service chose finds its pending row by job.
   return db.exec("CREATE INDEX IF NOT EXISTS " + quoteIdent(snap::indexName(name, "_pending_job")) + " ON " + quoted +
                  " (pending_job_id) WHERE pending_job_id IS NOT NULL");
@@ -154,6 +159,20 @@ Result<SnapshotCounts> SqliteSnapshots::countRows(const SnapshotTable& table) {
       if (auto s = parseRowStatus((*stmt)->text(0))) counts.by_status[*s] = n;
     }
     return counts;
+  });
+}
+
+Result<int64_t> SqliteSnapshots::generation(const SnapshotTable& table) {
+  if (Status s = snap::checkTable(table); !s) return s;
+  return read<int64_t>([&](Db& db) -> Result<int64_t> {
+    auto stmt = db.prepare("SELECT generation FROM snapshot_generations WHERE table_name = ?1");
+    if (!stmt) return stmt.status();
+    (*stmt)->bind(1, snap::tableName(table));
+    auto row = (*stmt)->step();
+    if (!row) return row.status();
+    int64_t generation = *row ? (*stmt)->int64(0) : 0;
+    (*stmt)->reset();
+    return generation;
   });
 }
 

@@ -30,6 +30,7 @@ class SqliteSnapshots final : public SnapshotStore {
   Result<std::optional<SnapshotRow>> findRow(const SnapshotTable& table, const std::string& instance,
                                              const std::optional<std::string>& scope, const std::string& key) override;
   Result<SnapshotCounts> countRows(const SnapshotTable& table) override;
+  Result<int64_t> generation(const SnapshotTable& table) override;
 
   Status markPending(Txn& txn, const SnapshotTable& table, const RowChange& row, RowStatus status, int64_t job_id,
                      const std::string& pending_data, TimePoint now) override;
@@ -39,6 +40,7 @@ class SqliteSnapshots final : public SnapshotStore {
   Status failRow(Txn& txn, const SnapshotTable& table, const RowChange& row, int64_t job_id, RowStatus status,
                  const std::string& error, TimePoint now) override;
   Status releaseRow(Txn& txn, const SnapshotTable& table, const RowChange& row, int64_t job_id, TimePoint now) override;
+  Status touchTable(Txn& txn, const SnapshotTable& table) override;
 
  private:
   template <typename T>
