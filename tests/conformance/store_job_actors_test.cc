@@ -45,16 +45,16 @@ class StoreJobActors : public StoreTest {
 
 TEST_P(StoreJobActors, ListsEveryActorWithJobsInTheWindowSortedWithTheirTypes) {
   const Duration minute(60000), hour(3600000), day(86400000);
-  const TimePoint since = t0() + 7 * minute;      // 2025-11-24T16:07Z, inside an hour
+  const TimePoint since = t0() + 7 * minute;             // 2025-11-24T16:07Z, inside an hour
   const TimePoint until = t0() + 2 * day + 30 * minute;  // 2025-11-26T16:30Z
   // Finished ones, at each kind of place in the window and just outside it.
-  insertBy(Actor::user("alice"), t0() + 10 * minute);        // the first, partial hour
-  insertBy(Actor::token("alice/ci"), t0() + 3 * hour);       // whole hours before the first whole day
-  insertBy(Actor::system(), t0() + day);                     // a whole day
-  insertBy(Actor::user("eve"), t0() + 2 * day + 10 * minute);  // the last, partial hour
-  insertBy(Actor::user("bob"), t0());                        // same hour as `since`, before it
+  insertBy(Actor::user("alice"), t0() + 10 * minute);            // the first, partial hour
+  insertBy(Actor::token("alice/ci"), t0() + 3 * hour);           // whole hours before the first whole day
+  insertBy(Actor::system(), t0() + day);                         // a whole day
+  insertBy(Actor::user("eve"), t0() + 2 * day + 10 * minute);    // the last, partial hour
+  insertBy(Actor::user("bob"), t0());                            // same hour as `since`, before it
   insertBy(Actor::user("frank"), t0() + 2 * day + 40 * minute);  // same hour as `until`, after it
-  insertBy(Actor::user("gina"), t0() + 4 * hour, "dns");     // another service
+  insertBy(Actor::user("gina"), t0() + 4 * hour, "dns");         // another service
   int64_t gone = insertBy(Actor::user("henry"), t0() + 5 * hour);
   const TimePoint later = t0() + 3 * day;
   for (const Job& j : claim(100, later)) ASSERT_TRUE(complete(j.id, Transition::succeed));

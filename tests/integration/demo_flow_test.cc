@@ -11,8 +11,8 @@
 
 #include "core/time_format.h"
 #include "net/http_client.h"
-#include "queue/cron.h"
 #include "node_process.h"
+#include "queue/cron.h"
 #include "test_support.h"
 
 namespace snapq::testing {
@@ -81,8 +81,8 @@ TEST(DemoFlow, StartUpSyncsEachResourceOnce) {
   // Long enough for the start-up round of the scheduler, which came within a second or two.
   ASSERT_TRUE(waitFor([&] { return syncs().size() >= 3; }, std::chrono::seconds(30)));
   const TimePoint first = *parseIso(syncs().back()["created_at"].get<std::string>());
-  ASSERT_TRUE(waitFor([&] { return SystemClock().now() >= first + Duration(4000) && idle(); },
-                      std::chrono::seconds(60)));
+  ASSERT_TRUE(
+      waitFor([&] { return SystemClock().now() >= first + Duration(4000) && idle(); }, std::chrono::seconds(60)));
 
   const std::map<std::string, CronSchedule> schedules = {{"accounts", *CronSchedule::parse("* * * * *")},
                                                          {"zones", *CronSchedule::parse("*/10 * * * *")},
@@ -99,8 +99,8 @@ TEST(DemoFlow, StartUpSyncsEachResourceOnce) {
       // Only for a tick after start-up.
       TimePoint created = *parseIso(job["created_at"].get<std::string>());
       auto tick = schedules.at(resource).next(first - Duration(200));
-      EXPECT_TRUE(tick && *tick <= created) << "a scheduled sync of " << resource << " with no tick since start-up: "
-                                            << job.dump();
+      EXPECT_TRUE(tick && *tick <= created)
+          << "a scheduled sync of " << resource << " with no tick since start-up: " << job.dump();
       continue;
     }
     ++whole[resource];

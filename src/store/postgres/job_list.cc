@@ -229,7 +229,9 @@ Result<std::vector<Actor>> actorsIn(Conn& conn, const JobActorQuery& q) {
   std::string parts;
   auto part = [&](const std::string& sql) { parts += (parts.empty() ? "" : " UNION ") + sql; };
   joblist::CountSpans spans = joblist::countSpans(q.since, q.until);
-  for (const auto& r : spans.days) part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "day", r, q.services).where());
+  for (const auto& r : spans.days) {
+    part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "day", r, q.services).where());
+  }
   for (const auto& r : spans.hours) {
     part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "hour", r, q.services).where());
   }
@@ -244,9 +246,9 @@ Result<std::vector<Actor>> actorsIn(Conn& conn, const JobActorQuery& q) {
   for (JobStatus open_status : {JobStatus::queued, JobStatus::running}) {
     part("SELECT actor_name FROM sync_jobs" + filterTerms(window, a).where(statusTerm(open_status)));
   }
-  auto rows = conn.query("SELECT n.actor_name, (SELECT j.actor_type FROM sync_jobs j WHERE j.actor_name = n.actor_name "
-                         "ORDER BY j.id DESC LIMIT 1) FROM (" + parts + ") n",
-                         a.params);
+  const std::string newest_type =
+      "(SELECT j.actor_type FROM sync_jobs j WHERE j.actor_name = n.actor_name ORDER BY j.id DESC LIMIT 1)";
+  auto rows = conn.query("SELECT n.actor_name, " + newest_type + " FROM (" + parts + ") n", a.params);
   if (!rows) return rows.status();
   std::vector<Actor> actors;
   for (int r = 0; r < rows->size(); ++r) {
