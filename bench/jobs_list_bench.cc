@@ -1,4 +1,5 @@
-// Audit log listing benchmark: Store::listJobs (the page and its status_counts)
+// Audit log listing benchmark: Store::listJobs (the page and its status_counts;
+// the actors_* lines time Store::listJobActors, the user filter's choices)
 // on a large sync_jobs table, per query type the UI sends. The database is
 // filled once (bench/jobs_fill.cc, inside the database) unless it already holds
 // the jobs; then every query type runs --rounds times, one call at a time, and
@@ -204,6 +205,23 @@ std::vector<Query> queries(snapq::TimePoint now, int64_t jobs) {
                    f.until = since(19);
                    return f;
                  }});
+  // Store::listJobActors (the user filter's choices) over the same window and service.
+  all.push_back({"actors_7d", [since](int) {
+                   JobFilter f;
+                   f.since = since(7);
+                   return f;
+                 }});
+  all.push_back({"actors_30d", [since](int) {
+                   JobFilter f;
+                   f.since = since(30);
+                   return f;
+                 }});
+  all.push_back({"actors_service_24h", [since](int) {
+                   JobFilter f;
+                   f.services = {"powerdns"};
+                   f.since = since(1);
+                   return f;
+                 }});
   all.push_back({"q_target", [](int r) {  // acct-N: a few dozen jobs each
                    JobFilter f;
                    f.q = "acct-" + std::to_string(10000 + (r * 7919) % 90000);
@@ -289,6 +307,18 @@ Json runQuery(snapq::Store& store, const Query& q, const Options& o) {
       f.before_id = first->next_before_id;
     }
     double cpu_started = cpuMs();
+    if (q.name.rfind("actors_", 0) == 0) {
+      auto started = Clock::now();
+      auto actors = store.listJobActors({f.services, f.since, f.until});
+      double elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+      double cpu_used = cpuMs() - cpu_started;
+      if (!actors) fail(q.name, actors.status());
+      if (!timed) return;
+      ms.push_back(elapsed);
+      cpu += cpu_used;
+      rows += actors->size();
+      return;
+    }
     auto started = Clock::now();
     auto page = store.listJobs(f);
     double elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started).count();

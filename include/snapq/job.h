@@ -125,6 +125,16 @@ struct JobFilter {
   bool with_counts = true;
 };
 
+// The actors that have jobs created in [since, until) (either side open) of
+// these services (all when empty): the choices of the audit log's user filter.
+// The other job filters do not narrow it, so the choices stay put while a
+// view is narrowed down.
+struct JobActorQuery {
+  std::vector<std::string> services;
+  std::optional<TimePoint> since;
+  std::optional<TimePoint> until;
+};
+
 struct JobPage {
   std::vector<Job> jobs;
   std::optional<int64_t> next_before_id;

@@ -208,6 +208,9 @@ class Store {
   virtual Result<Job> getJob(int64_t id) = 0;
   virtual Result<std::vector<JobEvent>> jobEvents(int64_t id) = 0;
   virtual Result<JobPage> listJobs(const JobFilter& filter) = 0;
+  // Distinct by name (a name is one actor), sorted by name; each with the type
+  // of its newest job. Read from the counters and indexes listJobs uses.
+  virtual Result<std::vector<Actor>> listJobActors(const JobActorQuery& query) = 0;
   // Counts, durations and a time series over a window (HealthReport in job.h),
   // read in one consistent snapshot. invalid_argument when now < since, the
   // bucket is not positive or the window holds more than 10000 buckets.

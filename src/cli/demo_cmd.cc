@@ -6,7 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include "cli/cli_common.h"
 #include "cli/demo_config.h"
@@ -43,16 +47,54 @@ Result<std::string> demoDirectory(const std::string& wanted) {
   return pattern;
 }
 
-// Syncs every resource once, so the first look shows data.
+// The jobs this engine finished, so the demo can wait for one.
+class FinishedJobs {
+ public:
+  explicit FinishedJobs(Engine& engine) : state_(std::make_shared<State>()) {
+    engine.onJobFinished([state = state_](const Job& job) {
+      if (!isTerminal(job.status)) return;  // released: it runs again
+      std::lock_guard lock(state->mu);
+      state->ids.insert(job.id);
+      state->cv.notify_all();
+    });
+  }
+  void await(int64_t id, Duration timeout) {
+    std::unique_lock lock(state_->mu);
+    state_->cv.wait_for(lock, timeout, [&] { return state_->ids.count(id) > 0; });
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::set<int64_t> ids;
+  };
+  std::shared_ptr<State> state_;  // shared with the listener, which the engine keeps
+};
+
+// Syncs every resource once, so the first look shows data: a scoped resource
+// after its parent, whose rows its sync fans out over. The scheduler does not
+// also fire the ticks that passed before start-up (catch_up_schedules).
 void syncEverything(Runtime& rt) {
+  FinishedJobs finished(*rt.engine);
   for (const ServiceSpec& service : rt.config.services) {
-    for (const ResourceSpec& resource : service.resources) {
-      SyncRequest r;
-      r.service = service.name;
-      r.resource = resource.name;
-      r.actor = Actor::system();
-      auto d = rt.sync->dispatchSync(r);
-      if (!d) std::cerr << "snapq demo: sync of " << service.name << "/" << resource.name << ": " << d.status().message() << '\n';
+    std::map<std::string, int64_t> jobs;  // resource -> its sync
+    for (bool scoped : {false, true}) {
+      for (const ResourceSpec& resource : service.resources) {
+        if (resource.scope.has_value() != scoped) continue;
+        if (scoped) {
+          if (auto parent = jobs.find(resource.scope->parent); parent != jobs.end()) {
+            finished.await(parent->second, Duration(60000));
+          }
+        }
+        SyncRequest r;
+        r.service = service.name;
+        r.resource = resource.name;
+        r.actor = Actor::system();
+        auto d = rt.sync->dispatchSync(r);
+        if (d) jobs[resource.name] = d->id;
+        if (!d) std::cerr << "snapq demo: sync of " << service.name << "/" << resource.name << ": " << d.status().message() << '\n';
+      }
     }
   }
 }
@@ -84,6 +126,7 @@ int runDemo(const DemoArgs& args) {
   serve.runtime.config_file = config_file;
   serve.runtime.db = "sqlite:" + *dir + "/snapq.db";
   serve.runtime.workers = args.workers;
+  serve.runtime.catch_up_schedules = false;  // syncEverything is the first round
   serve.runtime.log_format_flag = args.log_format;
   serve.runtime.log_level_flag = args.log_level;
   const std::string sim_url = sim.url();

@@ -63,6 +63,7 @@ Status Runtime::start() {
   if (entries->empty()) return Status::ok();
   scheduler = std::make_unique<ClusterScheduler>(*store, engine->options().worker_id, engine->clock(),
                                                  engine->options().leader_lease, std::move(*entries), *logger);
+  if (!catch_up_schedules) scheduler->skipOverdue();
   scheduler->start();
   return Status::ok();
 }
@@ -111,6 +112,7 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
   rt->config = std::move(*config);
   logger = openLogger(args.log_format_flag, args.log_level_flag, args.log_level, &rt->config);
   rt->url = args.db;
+  rt->catch_up_schedules = args.catch_up_schedules;
   if (rt->url.empty() && std::getenv("SNAPQ_DB") == nullptr && rt->config.database) rt->url = *rt->config.database;
   if (rt->url.empty()) rt->url = defaultDbUrl();
 

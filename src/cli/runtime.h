@@ -31,6 +31,9 @@ struct RuntimeArgs {
   std::string log_level_flag;           // --log-level; empty: $SNAPQ_LOG_LEVEL, else log_level
   bool config_optional = false;         // serve: without a file, no services (jobs, users, health)
   bool migrate = false;                 // serve: bring the schema up to date first (safe on every node)
+  // false: a schedule's tick that passed before start-up is not fired (Scheduler::skipOverdue);
+  // the demo syncs everything itself at start.
+  bool catch_up_schedules = true;
 };
 
 // Adds --config and --db to a command.
@@ -62,6 +65,7 @@ class Runtime {
   std::unique_ptr<Webhooks> webhooks;
   std::unique_ptr<ClusterScheduler> scheduler;
   std::shared_ptr<Logger> logger;
+  bool catch_up_schedules = true;  // RuntimeArgs::catch_up_schedules
 };
 
 }  // namespace snapq::cli

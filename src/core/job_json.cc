@@ -3,11 +3,11 @@
 #include "core/time_format.h"
 
 namespace snapq {
-namespace {
-
 using nlohmann::json;
 
 json actorToJson(const Actor& actor) { return {{"type", toString(actor.type)}, {"name", actor.name}}; }
+
+namespace {
 
 json textOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 

@@ -10,6 +10,9 @@ namespace snapq {
 
 // The audit view of a job: the masked payload only, never the sealed one.
 // Absent timestamps, durations and empty texts are null.
+// {"type": "user|token|system", "name"}
+nlohmann::json actorToJson(const Actor& actor);
+
 nlohmann::json jobToJson(const Job& job);
 
 // {"at","type","message","actor":{"type","name"}}

@@ -1,5 +1,5 @@
 // The audit log and its manager operations (API.md "Jobs"):
-//   GET /api/v1/jobs, GET /api/v1/jobs/{id}, POST /api/v1/jobs/{id}/retry,
+//   GET /api/v1/jobs, GET /api/v1/jobs/actors, GET /api/v1/jobs/{id}, POST /api/v1/jobs/{id}/retry,
 //   POST /api/v1/jobs/{id}/cancel, DELETE /api/v1/jobs/{id}, POST /api/v1/jobs/bulk
 #include <charconv>
 
@@ -43,6 +43,18 @@ Reply badParam(std::string_view name, const Status& why) {
   return Reply::error(400, "bad_request", std::string(name) + ": " + why.message(), {{"parameter", std::string(name)}});
 }
 
+// since and until: ISO-8601 or relative (1h, 24h, 7d, 30d); absent or empty: open.
+std::optional<Reply> parseWindow(const ApiRequest& r, std::optional<TimePoint>& since, std::optional<TimePoint>& until) {
+  for (const char* bound : {"since", "until"}) {
+    if (auto text = r.http.query.get(bound); text && !text->empty()) {
+      auto t = parseTimeBound(*text, r.now);
+      if (!t) return badParam(bound, t.status());
+      (std::string_view(bound) == "since" ? since : until) = *t;
+    }
+  }
+  return std::nullopt;
+}
+
 Parsed<JobFilter> parseFilter(const ApiRequest& r) {
   if (auto unknown = rejectUnknownParams(r, {"service", "instance", "action", "status", "actor", "trigger", "target_type",
                                              "target_id", "q", "since", "until", "limit", "cursor"})) {
@@ -62,13 +74,7 @@ Parsed<JobFilter> parseFilter(const ApiRequest& r) {
   f.target_type = r.http.query.get("target_type").value_or("");
   f.target_id = r.http.query.get("target_id").value_or("");
   f.q = r.http.query.get("q").value_or("");
-  for (const char* bound : {"since", "until"}) {
-    if (auto text = r.http.query.get(bound); text && !text->empty()) {
-      auto t = parseTimeBound(*text, r.now);
-      if (!t) return badParam(bound, t.status());
-      (std::string_view(bound) == "since" ? f.since : f.until) = *t;
-    }
-  }
+  if (auto bad = parseWindow(r, f.since, f.until)) return *bad;
   if (auto text = r.http.query.get("limit")) {
     auto limit = parseLimit(*text);
     if (!limit) return badParam("limit", limit.status());
@@ -80,6 +86,16 @@ Parsed<JobFilter> parseFilter(const ApiRequest& r) {
     f.before_id = *cursor;
   }
   return f;
+}
+
+// GET /api/v1/jobs/actors: the window and services of a job list; its other
+// filters do not narrow the choices of its user filter.
+Parsed<JobActorQuery> parseActorQuery(const ApiRequest& r) {
+  if (auto unknown = rejectUnknownParams(r, {"service", "since", "until"})) return *unknown;
+  JobActorQuery q;
+  q.services = listParam(r, "service");
+  if (auto bad = parseWindow(r, q.since, q.until)) return *bad;
+  return q;
 }
 
 Parsed<int64_t> jobId(const ApiRequest& r) {
@@ -103,6 +119,16 @@ Reply listJobs(ApiContext& ctx, ApiRequest& r) {
   auto page = ctx.store.listJobs(std::get<JobFilter>(filter));
   if (!page) return Reply::fromStatus(page.status());
   return Reply::json(200, jobPageToJson(*page));
+}
+
+Reply listActors(ApiContext& ctx, ApiRequest& r) {
+  auto query = parseActorQuery(r);
+  if (failed(query)) return std::get<Reply>(query);
+  auto actors = ctx.store.listJobActors(std::get<JobActorQuery>(query));
+  if (!actors) return Reply::fromStatus(actors.status());
+  json out = json::array();
+  for (const Actor& a : *actors) out.push_back(actorToJson(a));
+  return Reply::json(200, {{"actors", std::move(out)}});
 }
 
 Reply showJob(ApiContext& ctx, ApiRequest& r) {
@@ -176,6 +202,8 @@ Reply bulk(ApiContext& ctx, ApiRequest& r) {
 
 void addJobRoutes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/v1/jobs", Permission::sync_job_view, [&ctx](ApiRequest& r) { return listJobs(ctx, r); });
+  router.add("GET", "/api/v1/jobs/actors", Permission::sync_job_view,
+             [&ctx](ApiRequest& r) { return listActors(ctx, r); });
   router.add("GET", "/api/v1/jobs/{id}", Permission::sync_job_view, [&ctx](ApiRequest& r) { return showJob(ctx, r); });
   router.add("POST", "/api/v1/jobs/{id}/retry", Permission::sync_job_manage,
              [&ctx](ApiRequest& r) { return retryJob(ctx, r); });

@@ -22,6 +22,9 @@ class ClusterScheduler {
   ClusterScheduler(const ClusterScheduler&) = delete;
   ClusterScheduler& operator=(const ClusterScheduler&) = delete;
 
+  // Before start(): see Scheduler::skipOverdue.
+  void skipOverdue() { scheduler_.skipOverdue(); }
+
   // Threads of its own: the lease renewed every lease/3, the schedule checked
   // about every second. stop() ends them and gives the lease up.
   void start();

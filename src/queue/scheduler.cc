@@ -32,6 +32,14 @@ int Scheduler::tick() {
   return fired;
 }
 
+void Scheduler::skipOverdue() {
+  TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  for (const ScheduleEntry& entry : entries_) {
+    if (auto due = entry.cron.latest(TimePoint{}, now)) fired_[entry.name] = *due;
+  }
+}
+
 std::optional<TimePoint> Scheduler::nextRun(const std::string& name) const {
   for (const ScheduleEntry& entry : entries_) {
     if (entry.name == name) return entry.cron.next(clock_.now());

@@ -37,6 +37,10 @@ class Scheduler {
   // Fires what is due now; returns how many entries fired. A failed fire is
   // tried again on the next call.
   int tick();
+  // Counts each entry's latest tick at or before now as fired, so the first
+  // tick() owes nothing: for a caller that has just done that work itself (the
+  // demo's first sync), where the catch-up would do it a second time.
+  void skipOverdue();
   // When an entry fires next (nullopt: unknown entry or never again).
   std::optional<TimePoint> nextRun(const std::string& name) const;
 

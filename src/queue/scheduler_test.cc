@@ -39,6 +39,18 @@ TEST(Scheduler, FiresEachTickOnceAndAnOverdueScheduleOnlyForItsLatestTick) {
   EXPECT_FALSE(scheduler.nextRun("nope").has_value());
 }
 
+TEST(Scheduler, SkippingTheOverdueTicksFiresOnlyTheTicksAfterStartUp) {
+  ManualClock clock(at("2026-11-26T10:07:30.000Z"));
+  StderrLogger logger(LogLevel::error);
+  Fired fired;
+  Scheduler scheduler({fired.entry("every-5", "*/5 * * * *"), fired.entry("hourly", "0 * * * *")}, clock, logger);
+  scheduler.skipOverdue();
+  EXPECT_EQ(scheduler.tick(), 0) << "10:05 and 10:00 passed before start-up: the caller did that work";
+  clock.advance(std::chrono::minutes(3));
+  EXPECT_EQ(scheduler.tick(), 1) << "10:10 is due as usual";
+  EXPECT_EQ(fired.ticks, (std::vector<std::string>{"2026-11-26T10:10:00.000Z"}));
+}
+
 TEST(Scheduler, AFailedFireIsTriedAgainOnTheNextTick) {
   ManualClock clock(at("2026-11-26T10:00:10.000Z"));
   StderrLogger logger(LogLevel::error);

@@ -10,6 +10,9 @@
 // A filter the counters do not carry (q, instance, action, trigger, target,
 // idempotency key) counts the newest kCountScanLimit matching jobs instead;
 // when more match, the finished counts are lower bounds and the page says so.
+// listJobActors (the user filter's choices) reads the same places: the actor
+// names of the counter rows over whole days and hours, of the jobs at the ends
+// of the window, and of the open jobs.
 #pragma once
 
 #include <array>

@@ -77,7 +77,12 @@ Result<nlohmann::json> parseFilterValue(const FieldSpec& f, const std::string& t
 }
 
 Result<Sort> resolveSort(const ResourceSpec& resource, const std::string& name) {
-  if (name.empty() || name == "key") return Sort{"key", "key", ValueKind::text, false};
+  if (name.empty() || name == "key") {
+    // Sorted as the numbers they are, through the key field's index; a row
+    // whose field is missing would sort as NULL, but a key field is always set.
+    if (const FieldSpec* f = integerKeyField(resource)) return Sort{"key", f->name, ValueKind::integer, true};
+    return Sort{"key", "key", ValueKind::text, false};
+  }
   if (name == "last_synced_at") return Sort{name, name, ValueKind::time, true};
   if (name == "updated_at") return Sort{name, name, ValueKind::time, false};
   const FieldSpec* f = storedField(resource, name);

@@ -73,6 +73,16 @@ std::vector<const FieldSpec*> storedFields(const ResourceSpec& resource) {
   return out;
 }
 
+const FieldSpec* integerKeyField(const ResourceSpec& resource) {
+  if (resource.key.size() != 1) return nullptr;
+  const FieldSpec* f = storedField(resource, resource.key.front());
+  return f != nullptr && f->type == FieldType::integer ? f : nullptr;
+}
+
+bool hasSortIndex(const ResourceSpec& resource, const FieldSpec& field) {
+  return field.indexed || integerKeyField(resource) == &field;
+}
+
 const FieldSpec* storedField(const ResourceSpec& resource, std::string_view name) {
   for (const FieldSpec& f : resource.fields) {
     if (f.name == name && !f.write_only) return &f;

@@ -34,6 +34,12 @@ const FieldSpec* storedField(const ResourceSpec& resource, std::string_view name
 
 // What a listing's `q` searches: "key", then the searchable string fields, in declaration order.
 std::vector<std::string> searchColumns(const ResourceSpec& resource);
+// The key's field when the key is one integer field, else nullptr. Its keys
+// sort as numbers ("9" before "10"): the default sort of listRows reads that
+// column, which each driver indexes as it does an `indexed` field.
+const FieldSpec* integerKeyField(const ResourceSpec& resource);
+// The fields with an index (field, instance, scope, key): the `indexed` ones and integerKeyField.
+bool hasSortIndex(const ResourceSpec& resource, const FieldSpec& field);
 
 // A double-quoted SQL identifier ("user" and "order" are valid field names).
 std::string quoteIdent(std::string_view name);

@@ -4,6 +4,8 @@
 // row turning success live, a viewer without retry (and a 403 when forced), a
 // payload holding HTML shown as text, and a snapshot row going Saving… -> Synced.
 // Screenshots of every page, light and dark, go to $SNAPQ_E2E_SCREENSHOTS.
+// The user filter offers every actor with jobs, and a row's detail lists the
+// syncs of its whole resource beside its own changes.
 // Run through tests/e2e/run.sh (ctest does): SNAPQ_BIN=build/snapq node ui_test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -317,6 +319,30 @@ test('jobs: filter by status card, service and search; open a detail', async () 
   });
 });
 
+test('jobs: the user filter offers everyone with jobs in the window and filters by them', async () => {
+  await asUser('vic', '/admin/sync/jobs', async (page) => {
+    // olga (an operator) dispatched jobs; vic made none, and is not offered.
+    const olga = page.locator('#filter-actor option[value=olga]');
+    await olga.waitFor({ state: 'attached' });
+    assert.equal(await olga.textContent(), 'olga');
+    assert.equal(await page.locator('#filter-actor option[value=system]').textContent(), 'system / scheduler');
+    assert.equal(await page.locator('#filter-actor option[value=vic]').count(), 0);
+    await page.selectOption('#filter-actor', 'olga');
+    await page.waitForURL(/actor=olga/);
+    await until(async () => {
+      const users = await page.locator('tr[data-job-id] td[data-label=User]').allTextContents();
+      return users.length > 0 && users.every((u) => u === 'olga');
+    }, 'only olga\'s jobs');
+    assert.ok(await page.locator(`tr[data-job-id="${ids.failed}"]`).count() === 1, 'her failed update is listed');
+    await shoot(page, 'jobs-user-filter', { fullPage: false });
+    // A user with no job in the window stays chosen (a shared link), with an empty table.
+    await page.goto(`${base}/admin/sync/jobs?actor=nobody`);
+    await page.locator('[data-empty=filtered]').waitFor();
+    await olga.waitFor({ state: 'attached' });
+    assert.equal(await page.inputValue('#filter-actor'), 'nobody');
+  });
+});
+
 test('a viewer sees no retry and the server refuses it', async () => {
   await asUser('vic', '/admin/sync/jobs', async (page) => {
     await page.locator('tr[data-job-id]').first().waitFor();
@@ -425,6 +451,11 @@ test('browse a snapshot, sync it, update a row and watch Saving… turn Synced',
       await page.click('tr[data-key="5"] td:nth-child(2)');
       const panel = page.locator('dialog.panel');
       await panel.getByRole('heading', { name: 'Remote document' }).waitFor();
+      // The whole-resource syncs read this row too: the demo's first one and "Sync now" above.
+      await panel.getByRole('heading', { name: /^Resource syncs/ }).waitFor();
+      const syncs = panel.locator('ul[data-section=resource-syncs] li');
+      assert.ok(await syncs.count() >= 1, 'resource syncs listed');
+      assert.match(await syncs.first().textContent(), /^#\d+ sync .+ by /);
       await shoot(page, 'row-detail');
       await panel.locator('#edit-quota_mb').fill('5555');
       await panel.locator('button:has-text("Save")').click();

@@ -63,6 +63,25 @@ TEST_P(ApiJobs, BadFiltersAre400sNamingTheParameter) {
   }
 }
 
+TEST_P(ApiJobs, ActorsListsWhoHasJobsInTheWindowForTheUserFilter) {
+  startApi(10);
+  ASSERT_EQ(syncAndWait("accounts").status, JobStatus::success);
+  engine_->stop();
+  ASSERT_TRUE(mutate("accounts", "update", "3", {{"quota_mb", 30}}).isOk());
+  Caller vic = token("vic");
+  const json alice = {{"type", "user"}, {"name", "alice"}};
+  const json system = {{"type", "system"}, {"name", "system"}};
+  EXPECT_EQ(expect(200, "GET", "/api/v1/jobs/actors", vic), (json{{"actors", {alice, system}}})) << "sorted by name";
+  EXPECT_EQ(expect(200, "GET", "/api/v1/jobs/actors?since=7d&service=sim", vic)["actors"], (json{alice, system}));
+  EXPECT_EQ(expect(200, "GET", "/api/v1/jobs/actors?service=other", vic)["actors"], json::array());
+  EXPECT_EQ(expect(200, "GET", "/api/v1/jobs/actors?until=2000-01-01", vic)["actors"], json::array());
+  for (const char* bad : {"since=yesterday", "status=queued", "actor=alice"}) {
+    json e = expect(400, "GET", std::string("/api/v1/jobs/actors?") + bad, vic);
+    std::string param = std::string(bad).substr(0, std::string(bad).find('='));
+    EXPECT_NE(e["error"]["message"].get<std::string>().find(param), std::string::npos) << bad << ": " << e.dump();
+  }
+}
+
 TEST_P(ApiJobs, AJobShowsItsHistoryAndUnknownIdsAre404) {
   startApi(5);
   Job synced = syncAndWait("accounts");

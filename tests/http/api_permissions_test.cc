@@ -24,6 +24,7 @@ struct RouteCase {
 const RouteCase kRoutes[] = {
     {"GET", "/api/v1/me", "", Needs::signed_in},
     {"GET", "/api/v1/jobs", "", Needs::view_jobs},
+    {"GET", "/api/v1/jobs/actors?since=7d", "", Needs::view_jobs},
     {"GET", "/api/v1/jobs/999999", "", Needs::view_jobs},
     {"GET", "/api/v1/health", "", Needs::view_jobs},
     {"GET", "/metrics", "", Needs::view_jobs},

@@ -4,12 +4,15 @@
 // /api/v1/jobs and /api/v1/health, and stop with Ctrl-C.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/time_format.h"
 #include "net/http_client.h"
 #include "node_process.h"
+#include "queue/cron.h"
 #include "test_support.h"
 
 namespace snapq::testing {
@@ -39,26 +42,82 @@ struct Http {
   }
 };
 
-TEST(DemoFlow, SignInSyncUpdateWithIfMatchAndWatchTheJobSucceed) {
-  TempDir dir;
-  NodeProcess demo({"demo", "--listen", "127.0.0.1:0", "--dir", dir.file("demo"), "--accounts", "50"},
-                   dir.file("demo.log"));
+// Reads the URL and admin password the demo prints and signs in as admin.
+::testing::AssertionResult signIn(NodeProcess& demo, Http& http) {
   std::string url, password;
   for (int i = 0; i < 20 && (url.empty() || password.empty()); ++i) {
     std::string line = demo.readLine(std::chrono::seconds(30));
     if (size_t at = line.find("open      "); at != std::string::npos) url = line.substr(at + 10);
     if (size_t at = line.find("admin / "); at != std::string::npos) password = line.substr(at + 8);
   }
-  ASSERT_FALSE(url.empty()) << "the demo printed no URL";
-  ASSERT_EQ(password.size(), 20u) << "the demo printed no admin password";
-
-  Http http;
+  if (url.empty()) return ::testing::AssertionFailure() << "the demo printed no URL";
+  if (password.size() != 20u) return ::testing::AssertionFailure() << "the demo printed no admin password";
   http.base = url;
   auto login = http.call("POST", "/api/v1/session", json{{"username", "admin"}, {"password", password}}.dump());
-  ASSERT_EQ(login.status, 200) << login.body;
+  if (login.status != 200) return ::testing::AssertionFailure() << "sign-in: " << login.body;
   std::string set_cookie = login.headers.get("Set-Cookie").value_or("");
   http.cookie = set_cookie.substr(0, set_cookie.find(';'));
   http.csrf = json::parse(login.body)["csrf_token"];
+  return ::testing::AssertionSuccess();
+}
+
+// The demo's first round syncs each resource once, a scoped one (records, per
+// zone) after its parent. The scheduler used to fire every schedule's latest
+// tick at start-up on top of it, syncing everything twice in the first second.
+TEST(DemoFlow, StartUpSyncsEachResourceOnce) {
+  TempDir dir;
+  NodeProcess demo({"demo", "--listen", "127.0.0.1:0", "--dir", dir.file("demo"), "--accounts", "20"},
+                   dir.file("demo.log"));
+  Http http;
+  ASSERT_TRUE(signIn(demo, http));
+  auto syncs = [&] {
+    auto r = http.call("GET", "/api/v1/jobs?action=sync&limit=200");
+    return r.status == 200 ? json::parse(r.body)["jobs"] : json::array();
+  };
+  auto idle = [&] {
+    auto r = http.call("GET", "/api/v1/jobs?status=queued,running&limit=1");
+    return r.status == 200 && json::parse(r.body)["jobs"].empty();
+  };
+  // Long enough for the start-up round of the scheduler, which came within a second or two.
+  ASSERT_TRUE(waitFor([&] { return syncs().size() >= 3; }, std::chrono::seconds(30)));
+  const TimePoint first = *parseIso(syncs().back()["created_at"].get<std::string>());
+  ASSERT_TRUE(
+      waitFor([&] { return SystemClock().now() >= first + Duration(4000) && idle(); }, std::chrono::seconds(60)));
+
+  const std::map<std::string, CronSchedule> schedules = {{"accounts", *CronSchedule::parse("* * * * *")},
+                                                         {"zones", *CronSchedule::parse("*/10 * * * *")},
+                                                         {"records", *CronSchedule::parse("*/10 * * * *")}};
+  std::map<std::string, int> whole;  // resource -> syncs of all of it
+  int per_zone = 0;
+  for (const json& job : syncs()) {
+    const std::string resource = job["target_type"];
+    if (!job["target_id"].get<std::string>().empty()) {
+      per_zone += resource == "records";
+      continue;
+    }
+    if (job["trigger_source"] == "scheduled") {
+      // Only for a tick after start-up.
+      TimePoint created = *parseIso(job["created_at"].get<std::string>());
+      auto tick = schedules.at(resource).next(first - Duration(200));
+      EXPECT_TRUE(tick && *tick <= created)
+          << "a scheduled sync of " << resource << " with no tick since start-up: " << job.dump();
+      continue;
+    }
+    ++whole[resource];
+  }
+  EXPECT_EQ(whole, (std::map<std::string, int>{{"accounts", 1}, {"records", 1}, {"zones", 1}}));
+  EXPECT_GT(per_zone, 0) << "records synced after the zones they are listed under";
+  demo.signal(SIGINT);
+  EXPECT_EQ(demo.wait(std::chrono::seconds(30)), 0);
+}
+
+TEST(DemoFlow, SignInSyncUpdateWithIfMatchAndWatchTheJobSucceed) {
+  TempDir dir;
+  NodeProcess demo({"demo", "--listen", "127.0.0.1:0", "--dir", dir.file("demo"), "--accounts", "50"},
+                   dir.file("demo.log"));
+  Http http;
+  ASSERT_TRUE(signIn(demo, http));
+  const std::string url = http.base;
 
   // The demo queued a first sync of every resource; sync accounts once more and wait for the rows.
   auto sync = http.call("POST", "/api/v1/services/sim/accounts/sync", "{}");

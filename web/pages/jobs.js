@@ -84,12 +84,42 @@ export async function mount(root, ctx) {
     el.addEventListener('change', () => setFilter(name, el.value));
     return h('label', { class: 'filter' }, h('span', {}, label), el);
   };
+  // The user filter offers whoever has jobs in the window and services shown
+  // (GET /api/v1/jobs/actors), system first; a chosen one that has none stays.
+  function actorChoices(actors) {
+    const choices = [['system', 'system / scheduler']];
+    for (const a of actors) {
+      if (a.type === 'system') continue;
+      const me = a.type === 'user' && a.name === ctx.me.user.name;
+      choices.push([a.name, a.name + (me ? ' (me)' : a.type === 'token' ? ' (API token)' : '')]);
+    }
+    return choices;
+  }
+  let actorKey = '';
+  let actorSeq = 0;
+  async function loadActors() {
+    const q = apiQuery();
+    const seq = ++actorSeq;
+    try {
+      const data = await get(withQuery('/api/v1/jobs/actors', { service: q.service, since: q.since, until: q.until }));
+      if (seq !== actorSeq) return;
+      const choices = actorChoices(data.actors);
+      const key = JSON.stringify(choices);
+      const el = document.getElementById('filter-actor');
+      if (!el || key === actorKey) return;
+      actorKey = key;
+      const chosen = state.actor;
+      clear(el, h('option', { value: '' }, 'Any user'), choices.map(([value, text]) => h('option', { value }, text)));
+      if (chosen && !choices.some(([v]) => v === chosen)) el.append(h('option', { value: chosen }, chosen));
+      el.value = chosen;
+    } catch { /* the choices stay as they were; the filter still works */ }
+  }
   const search = h('input', { type: 'search', id: 'filter-q', placeholder: 'Search target, action, error', value: state.q, 'aria-label': 'Search jobs' });
   search.addEventListener('input', debounce(() => setFilter('q', search.value.trim()), 300));
   const filterBar = h('div', { class: 'filters' },
     select('service', 'Service', [...services].sort().map((s) => [s, s])),
     select('action', 'Action', [...actions].sort().map((a) => [a, a])),
-    select('actor', 'User', [['system', 'system / scheduler'], [ctx.me.user.name, `${ctx.me.user.name} (me)`]]),
+    select('actor', 'User', actorChoices([])),
     select('trigger', 'Trigger', TRIGGERS.map((t) => [t, t])),
     h('label', { class: 'filter grow' }, h('span', {}, 'Search'), search));
 
@@ -259,6 +289,7 @@ export async function mount(root, ctx) {
     renderChips();
     renderCards();
     if (!quiet) tableArea.setAttribute('aria-busy', 'true');
+    loadActors();
     try {
       const data = await get(withQuery('/api/v1/jobs', { ...apiQuery({ status: state.status }), limit: 50, cursor: cursors[cursors.length - 1] }));
       if (seq !== loadSeq) return;

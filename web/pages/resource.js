@@ -181,16 +181,26 @@ export async function mount(root, ctx) {
     dialog.showModal();
     (async () => {
       try {
-        const full = await get(`${base}/${encodeURIComponent(row.key)}?instance=${encodeURIComponent(row.instance)}`);
-        const jobs = await get(withQuery('/api/v1/jobs', { service, target_type: resource, target_id: row.key, instance: row.instance, limit: 20 }));
+        // The row's own changes, and the syncs of its whole resource (each read this row too).
+        const jobsOf = (filters) => get(withQuery('/api/v1/jobs', { service, target_type: resource, instance: row.instance, ...filters }));
+        const [full, changes, syncs] = await Promise.all([
+          get(`${base}/${encodeURIComponent(row.key)}?instance=${encodeURIComponent(row.instance)}`),
+          jobsOf({ target_id: row.key, limit: 20 }),
+          jobsOf({ action: 'sync', limit: 10 })]);
+        const jobList = (section, jobs, empty) => (jobs.length ? h('ul', { class: 'job-list', 'data-section': section }, jobs.map((j) => h('li', {},
+          h('button', { type: 'button', class: 'btn link', onclick: () => { dialog.close(); openJobDetail(j.id, ctx); } }, `#${j.id}`), ' ',
+          j.action, j.kind === 'sync' && j.target_id ? ` (scope ${j.target_id})` : '', ' ', statusPill(j), ' by ', actorLabel(j.actor), ' ',
+          timeEl(j.created_at)))) : h('p', { class: 'muted', 'data-section': section }, empty));
         clear(body,
           h('p', {}, rowPill(full), full.sync_error ? h('span', { class: 'error-text' }, ' ', full.sync_error) : null),
           ctx.can('snapshot.write') ? [h('h3', {}, 'Edit'), editForm(full, full.doc || {}, () => { dialog.close(); load(); })] : null,
           h('h3', {}, 'Remote document'), pretty(full.doc),
           h('h3', {}, 'Jobs that touched this row'),
-          jobs.jobs.length ? h('ul', { class: 'job-list' }, jobs.jobs.map((j) => h('li', {},
-            h('button', { type: 'button', class: 'btn link', onclick: () => { dialog.close(); openJobDetail(j.id, ctx); } }, `#${j.id}`), ' ',
-            j.action, ' ', statusPill(j), ' by ', actorLabel(j.actor), ' ', timeEl(j.created_at)))) : h('p', { class: 'muted' }, 'No jobs yet.'));
+          h('h4', {}, 'Changes to this row'),
+          jobList('row-jobs', changes.jobs.filter((j) => j.kind !== 'sync'), 'No changes made through snapq yet.'),
+          h('h4', {}, `Resource syncs (all of ${resource}, latest ${syncs.jobs.length || 10})`),
+          h('p', { class: 'muted small' }, 'Each of these read the whole resource, this row included.'),
+          jobList('resource-syncs', syncs.jobs, 'No sync of this resource yet.'));
       } catch (e) {
         clear(body, errorBox(e));
       }

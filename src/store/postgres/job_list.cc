@@ -1,5 +1,7 @@
 // The audit log listing: filters, keyset pagination and status counts. How the
 // counts are taken is shared with the SQLite driver (store/job_list_plan.h).
+#include <algorithm>
+
 #include "store/job_list_plan.h"
 #include "store/postgres/job_rows.h"
 #include "store/postgres/postgres_store.h"
@@ -135,17 +137,23 @@ Status readPage(Conn& conn, const JobFilter& f, JobPage& page) {
   return Status::ok();
 }
 
+// The sync_job_counts rows of one span ("day" or "hour") over a range of bucket starts.
+Terms bucketTerms(Args& a, const char* span, const joblist::TimeRange& r, const std::vector<std::string>& services) {
+  Terms t;
+  t.add(std::string("span = '") + span + "'");
+  if (r.from) t.add("bucket >= " + a.time(*r.from));
+  if (r.to) t.add("bucket < " + a.time(*r.to));
+  t.add(listTerm(a, "service", services));
+  return t;
+}
+
 // Finished jobs from sync_job_counts over whole days and hours, and from the
 // jobs themselves at the ends of the window (under an hour each).
 std::string counterParts(const JobFilter& f, Args& a) {
   std::string sql;
   joblist::CountSpans spans = joblist::countSpans(f.since, f.until);
   auto buckets = [&](const char* span, const joblist::TimeRange& r) {
-    Terms t;
-    t.add(std::string("span = '") + span + "'");
-    if (r.from) t.add("bucket >= " + a.time(*r.from));
-    if (r.to) t.add("bucket < " + a.time(*r.to));
-    t.add(listTerm(a, "service", f.services));
+    Terms t = bucketTerms(a, span, r, f.services);
     t.add(listTerm(a, "actor_name", f.actors));
     sql += " UNION ALL SELECT 'f', unnest(ARRAY['success', 'failed', 'conflict', 'skipped', 'cancelled']), "
            "unnest(ARRAY[coalesce(sum(success), 0), coalesce(sum(failed), 0), coalesce(sum(conflict), 0), "
@@ -212,7 +220,50 @@ Result<JobPage> listIn(Conn& conn, const JobFilter& filter) {
   return page;
 }
 
+// The names of the actors with jobs in the query's window and services, each
+// with the type of its newest job: finished jobs from the counters over whole
+// days and hours and from the jobs at the ends of the window, open jobs (few)
+// through their partial indexes.
+Result<std::vector<Actor>> actorsIn(Conn& conn, const JobActorQuery& q) {
+  Args a;
+  std::string parts;
+  auto part = [&](const std::string& sql) { parts += (parts.empty() ? "" : " UNION ") + sql; };
+  joblist::CountSpans spans = joblist::countSpans(q.since, q.until);
+  for (const auto& r : spans.days) {
+    part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "day", r, q.services).where());
+  }
+  for (const auto& r : spans.hours) {
+    part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "hour", r, q.services).where());
+  }
+  JobFilter window;
+  window.services = q.services;
+  for (const auto& r : spans.rows) {
+    part("SELECT actor_name FROM sync_jobs" +
+         filterTerms(joblist::edgeFilter(window, r), a).where("status <> 'queued' AND status <> 'running'"));
+  }
+  window.since = q.since;
+  window.until = q.until;
+  for (JobStatus open_status : {JobStatus::queued, JobStatus::running}) {
+    part("SELECT actor_name FROM sync_jobs" + filterTerms(window, a).where(statusTerm(open_status)));
+  }
+  const std::string newest_type =
+      "(SELECT j.actor_type FROM sync_jobs j WHERE j.actor_name = n.actor_name ORDER BY j.id DESC LIMIT 1)";
+  auto rows = conn.query("SELECT n.actor_name, " + newest_type + " FROM (" + parts + ") n", a.params);
+  if (!rows) return rows.status();
+  std::vector<Actor> actors;
+  for (int r = 0; r < rows->size(); ++r) {
+    actors.push_back({parseActorType(rows->text(r, 1)).value_or(ActorType::system), rows->text(r, 0)});
+  }
+  // Bytewise, as the SQLite driver sorts (a collation would depend on the database's locale).
+  std::sort(actors.begin(), actors.end(), [](const Actor& x, const Actor& y) { return x.name < y.name; });
+  return actors;
+}
+
 }  // namespace
+
+Result<std::vector<Actor>> PostgresStore::listJobActors(const JobActorQuery& query) {
+  return read<std::vector<Actor>>([&query](Conn& conn) { return actorsIn(conn, query); });
+}
 
 Result<JobPage> PostgresStore::listJobs(const JobFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000) return Status::invalidArgument("limit must be between 1 and 1000");

@@ -67,7 +67,7 @@ Status ensureIn(Conn& conn, const SnapshotTable& table) {
 
   // Indexed fields: exact filters and keyset-ordered listings (NULLs first, as listRows sorts).
   for (const FieldSpec* f : fields) {
-    if (!f->indexed) continue;
+    if (!snap::hasSortIndex(*table.resource, *f)) continue;
     if (Status s = conn.exec("CREATE INDEX IF NOT EXISTS " + quoteIdent(snap::indexName(name, f->name)) + " ON " +
                              quoted + " (" + quoteIdent(f->name) + " NULLS FIRST, instance, scope, key)");
         !s)

@@ -1,6 +1,8 @@
 // The audit log listing: filters, keyset pagination and status counts. How the
 // counts are taken is shared with the PostgreSQL driver (store/job_list_plan.h).
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 #include "store/job_list_plan.h"
 #include "store/snapshot_plan.h"
@@ -245,15 +247,23 @@ void tally(JobPage& page, const std::string& status, int64_t n) {
   }
 }
 
+// The sync_job_counts rows of one span ("day" or "hour", whose buckets are
+// created_at's first `prefix` characters) over a range of bucket starts.
+Where bucketWhere(const char* span, const joblist::TimeRange& r, size_t prefix,
+                  const std::vector<std::string>& services) {
+  Where w;
+  w.params = {span, r.from ? iso(*r.from).substr(0, prefix) : "", r.to ? iso(*r.to).substr(0, prefix) : "~"};
+  w.add("span = ?1 AND bucket >= ?2 AND bucket < ?3");
+  w.addList("service", services);
+  return w;
+}
+
 // Finished jobs from sync_job_counts: whole days and hours from its rows, the
 // ends of the window (under an hour each) from the jobs themselves.
 Status countFinishedFromCounters(Db& db, const JobFilter& f, JobPage& page) {
   joblist::CountSpans spans = joblist::countSpans(f.since, f.until);
   auto bucketCounts = [&](const char* span, const joblist::TimeRange& r, size_t prefix) {
-    Where w;
-    w.params = {span, r.from ? iso(*r.from).substr(0, prefix) : "", r.to ? iso(*r.to).substr(0, prefix) : "~"};
-    w.add("span = ?1 AND bucket >= ?2 AND bucket < ?3");
-    w.addList("service", f.services);
+    Where w = bucketWhere(span, r, prefix, f.services);
     w.addList("actor_name", f.actors);
     return eachRow(db,
                    "SELECT coalesce(sum(success), 0), coalesce(sum(failed), 0), coalesce(sum(conflict), 0), "
@@ -303,7 +313,64 @@ Status countFinishedByScan(Db& db, const JobFilter& f, const std::string& terms,
   return s;
 }
 
+// Names of the actors with jobs in the query's window and services: finished
+// jobs from the counters over whole days and hours and from the jobs at the
+// ends of the window, open jobs (few) through their partial indexes.
+Status actorNames(Db& db, const JobActorQuery& q, std::set<std::string>& names) {
+  auto collect = [&](const std::string& sql, const Where& w) {
+    return eachRow(db, sql, w.params, [&](Stmt& r) { names.insert(r.text(0)); });
+  };
+  joblist::CountSpans spans = joblist::countSpans(q.since, q.until);
+  for (auto [span, ranges, prefix] : {std::tuple{"day", &spans.days, size_t{10}}, {"hour", &spans.hours, size_t{13}}}) {
+    for (const joblist::TimeRange& r : *ranges) {
+      Where w = bucketWhere(span, r, prefix, q.services);
+      if (Status s = collect("SELECT DISTINCT actor_name FROM sync_job_counts" + w.clause(), w); !s) return s;
+    }
+  }
+  JobFilter window;
+  window.services = q.services;
+  for (const joblist::TimeRange& r : spans.rows) {
+    Where w = filterWhere(joblist::edgeFilter(window, r));
+    Status s = collect("SELECT DISTINCT j.actor_name FROM sync_jobs j INDEXED BY sync_jobs_created" +
+                           w.clause("j.status != 'queued' AND j.status != 'running'"),
+                       w);
+    if (!s) return s;
+  }
+  window.since = q.since;
+  window.until = q.until;
+  Where w = filterWhere(window);
+  for (JobStatus open_status : {JobStatus::queued, JobStatus::running}) {
+    StatusAccess a = statusAccess(open_status);
+    if (Status s = collect("SELECT DISTINCT j.actor_name FROM sync_jobs j" + a.indexed_by + w.clause(a.terms), w); !s) {
+      return s;
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
+
+Result<std::vector<Actor>> SqliteStore::listJobActors(const JobActorQuery& query) {
+  auto db = reader();
+  if (Status s = db->execCached("BEGIN"); !s) return s;
+  struct Commit {
+    Db& db;
+    ~Commit() { (void)db.execCached("COMMIT"); }
+  } commit{*db};
+  std::set<std::string> names;  // sorted by name, bytewise
+  if (Status s = actorNames(*db, query, names); !s) return s;
+  std::vector<Actor> actors;
+  for (const std::string& name : names) {
+    Actor a{ActorType::system, name};
+    Status s = eachRow(*db,
+                       "SELECT actor_type FROM sync_jobs INDEXED BY sync_jobs_actor WHERE actor_name = ?1 "
+                       "ORDER BY id DESC LIMIT 1",
+                       {name}, [&](Stmt& r) { a.type = parseActorType(r.text(0)).value_or(ActorType::system); });
+    if (!s) return s;
+    actors.push_back(std::move(a));
+  }
+  return actors;
+}
 
 Result<JobPage> SqliteStore::listJobs(const JobFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000) return Status::invalidArgument("limit must be between 1 and 1000");

@@ -75,7 +75,7 @@ Status ensureIn(Db& db, const SnapshotTable& table) {
 
   // Indexed fields: exact filters and keyset-ordered listings (the key order follows the sort).
   for (const FieldSpec* f : fields) {
-    if (!f->indexed) continue;
+    if (!snap::hasSortIndex(*table.resource, *f)) continue;
     if (Status s = db.exec("CREATE INDEX IF NOT EXISTS " + quoteIdent(snap::indexName(name, f->name)) + " ON " +
                            quoted + " (" + quoteIdent(f->name) + ", instance, scope, key)");
         !s)

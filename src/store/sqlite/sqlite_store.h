@@ -50,6 +50,7 @@ class SqliteStore final : public Store {
   Result<Job> getJob(int64_t id) override;
   Result<std::vector<JobEvent>> jobEvents(int64_t id) override;
   Result<JobPage> listJobs(const JobFilter& filter) override;
+  Result<std::vector<Actor>> listJobActors(const JobActorQuery& query) override;  // job_list.cc
   Result<HealthReport> jobHealth(const HealthQuery& query) override;  // job_health.cc
 
   Result<Job> retryJob(const ManagerRequest& request) override;
