@@ -316,6 +316,60 @@ ANALYZE sync_jobs;
 CREATE INDEX sync_jobs_unsuccessful ON sync_jobs (status, id)
   WHERE status <> 'queued' AND status <> 'running' AND status <> 'success';
 )sql"},
+      {6, "sync_job_counts in shards: concurrent completions no longer wait on one counter row", R"sql(
+-- Every transaction that finished jobs upserted the same counter rows (one
+-- service, one actor, this hour and day) at its commit and held their locks
+-- through its WAL flush, so completions of several processes committed one
+-- after another instead of sharing flushes (4 worker processes were slower
+-- than 1). Each transaction now folds into one of 16 shards, picked at random;
+-- readers already sum the rows. A shard's row may go negative (a job counted
+-- in one shard and deleted through another): only the sums mean anything.
+ALTER TABLE sync_job_counts ADD COLUMN shard smallint NOT NULL DEFAULT 0;
+ALTER TABLE sync_job_counts DROP CONSTRAINT sync_job_counts_pkey;
+ALTER TABLE sync_job_counts ADD PRIMARY KEY (span, bucket, service, actor_name, shard);
+CREATE OR REPLACE FUNCTION sync_job_counts_fold() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  spans text[];
+  buckets timestamptz[];
+  services text[];
+  actors text[];
+  my_shard smallint := floor(random() * 16)::smallint;
+BEGIN
+  WITH moved AS (
+    DELETE FROM sync_job_count_changes WHERE xid = pg_current_xact_id() RETURNING *
+  ), summed AS (
+    SELECT s.span, date_trunc(s.span, m.bucket, 'UTC') AS bucket, m.service, m.actor_name,
+           sum(m.success) AS success, sum(m.failed) AS failed, sum(m.conflict) AS conflict,
+           sum(m.skipped) AS skipped, sum(m.cancelled) AS cancelled
+    FROM moved m CROSS JOIN (VALUES ('day'), ('hour')) AS s (span)
+    GROUP BY 1, 2, 3, 4
+  ), upserted AS (
+    INSERT INTO sync_job_counts AS c (span, bucket, service, actor_name, shard, success, failed, conflict, skipped,
+                                      cancelled)
+      SELECT span, bucket, service, actor_name, my_shard, success, failed, conflict, skipped, cancelled FROM summed
+      WHERE success <> 0 OR failed <> 0 OR conflict <> 0 OR skipped <> 0 OR cancelled <> 0
+      ORDER BY span, bucket, service, actor_name
+    ON CONFLICT (span, bucket, service, actor_name, shard) DO UPDATE
+      SET success = c.success + excluded.success, failed = c.failed + excluded.failed,
+          conflict = c.conflict + excluded.conflict, skipped = c.skipped + excluded.skipped,
+          cancelled = c.cancelled + excluded.cancelled
+    RETURNING c.*
+  )
+  SELECT array_agg(span), array_agg(bucket), array_agg(service), array_agg(actor_name)
+    INTO spans, buckets, services, actors
+    FROM upserted
+    WHERE success = 0 AND failed = 0 AND conflict = 0 AND skipped = 0 AND cancelled = 0;
+  IF spans IS NOT NULL THEN
+    DELETE FROM sync_job_counts c
+      USING unnest(spans, buckets, services, actors) AS k (span, bucket, service, actor_name)
+      WHERE c.span = k.span AND c.bucket = k.bucket AND c.service = k.service AND c.actor_name = k.actor_name
+        AND c.shard = my_shard
+        AND c.success = 0 AND c.failed = 0 AND c.conflict = 0 AND c.skipped = 0 AND c.cancelled = 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+)sql"},
   };
   return all;
 }

@@ -138,6 +138,58 @@ TEST_F(PostgresDriver, NodesMigratingAtOnceApplyEachMigrationOnce) {
   EXPECT_EQ(versions->at(0).at(0), std::to_string(store_->latestSchemaVersion()));
 }
 
+// Single dispatches from many threads share INSERTs (the writer's Combinable):
+// each caller still gets its own jobs, with its own creation time, and a
+// dispatch whose hook fails is rolled back alone.
+TEST_F(PostgresDriver, DispatchesSharingAnInsertEachGetTheirOwnJobsAndFailAlone) {
+  constexpr int kThreads = 12, kEach = 25;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        InsertJobsRequest r;
+        r.now = t0() + Duration(1000 * t + i);
+        int jobs = 1 + (i % 3);
+        for (int k = 0; k < jobs; ++k) {
+          NewJob j;
+          j.service = "svc";
+          j.action = "act";
+          j.queue = "q";
+          j.target_id = std::to_string(t) + "-" + std::to_string(i) + "-" + std::to_string(k);
+          r.jobs.push_back(j);
+        }
+        bool doomed = i % 7 == 3;
+        r.extra = [doomed](Txn&, const std::vector<InsertedJob>& ids) {
+          return doomed ? Status::internal("hook refused") : ids.empty() ? Status::internal("no ids") : Status::ok();
+        };
+        auto inserted = store_->insertJobs(r);
+        if (doomed) {
+          if (inserted.isOk()) ++wrong;
+          continue;
+        }
+        if (!inserted.isOk() || static_cast<int>(inserted->size()) != jobs) {
+          ++wrong;
+          continue;
+        }
+        for (int k = 0; k < jobs; ++k) {
+          auto job = store_->getJob((*inserted)[k].id);
+          if (!job.isOk() || job->target_id != r.jobs[k].target_id || job->created_at != r.now) ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  JobFilter f;
+  f.limit = 1;
+  auto page = store_->listJobs(f);
+  ASSERT_TRUE(page.isOk()) << page.status().toString();
+  int64_t expected = 0;
+  for (int i = 0; i < kEach; ++i) expected += i % 7 == 3 ? 0 : 1 + (i % 3);
+  EXPECT_EQ(page->status_counts[JobStatus::queued], expected * kThreads);
+}
+
 TEST_F(PostgresDriver, NodesClaimingAtOnceNeverShareAJob) {
   constexpr int kJobs = 600;
   ASSERT_TRUE(insert(*store_, kJobs).isOk());

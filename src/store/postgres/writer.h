@@ -4,7 +4,9 @@
 // commit's WAL flush is paid once for many jobs. Each write runs inside its own
 // savepoint: one failing write rolls back alone, not its neighbours. A batch in
 // which some write asked for it (Conn::requestNotify) sends one
-// `NOTIFY snapq_jobs` before its commit, never one per job.
+// `NOTIFY snapq_jobs` before its commit, never one per job. Writes of one
+// kind from several threads (single dispatches) can run as one statement: see
+// Combinable.
 #pragma once
 
 #include <condition_variable>
@@ -13,7 +15,9 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <vector>
 #include <thread>
 
 #include "store/postgres/pg_conn.h"
@@ -21,6 +25,18 @@
 namespace snapq::pg {
 
 inline constexpr const char* kWorkChannel = "snapq_jobs";
+
+// A write that may share one statement with the other writes of its type in
+// the same transaction: ten threads dispatching one job each cost one INSERT
+// and one savepoint instead of ten of each (PostgreSQL's CPU per statement, not
+// per row, is what single dispatches spend). If the shared run fails it is
+// rolled back and every write runs alone, in its own savepoint, as usual.
+class Combinable {
+ public:
+  virtual ~Combinable() = default;
+  // Runs `all` (this one first, each of this dynamic type) as one write.
+  virtual Status runTogether(Conn& conn, const std::vector<Combinable*>& all) = 0;
+};
 
 class Writer {
  public:
@@ -36,7 +52,9 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  void submit(Work work, Done done);
+  // `combine`: optional; when other pending writes have one of the same type,
+  // they may run together through it instead of each running its `work`.
+  void submit(Work work, Done done, std::shared_ptr<Combinable> combine = nullptr);
   // Submits and waits for the commit; the value comes from `work`.
   template <typename T>
   Result<T> run(std::function<Result<T>(Conn&)> work) {
@@ -54,7 +72,7 @@ class Writer {
     if (!s) return s;
     return std::move(**value);
   }
-  Status runStatus(Work work);
+  Status runStatus(Work work, std::shared_ptr<Combinable> combine = nullptr);
 
   // Runs on the writer thread after a transaction that sent the NOTIFY
   // committed, so this process's own workers wake without the round trip
@@ -65,11 +83,19 @@ class Writer {
   struct Op {
     Work work;
     Done done;
+    std::shared_ptr<Combinable> combine;
   };
   void loop();
   void runBatch(std::deque<Op>& batch);
   Status begin();
   Status runOne(Op& op, bool& notify);
+  // Runs batch[i] with the later not yet run writes it combines with; fills their results.
+  void runGroup(std::deque<Op>& batch, size_t i, std::vector<std::optional<Status>>& results, bool& notify);
+  Status savepoint();
+  void kept();  // the write that just ran stays
+  void undo();  // the write that just ran failed: undo it alone
+  // Moves pending writes into `batch`, up to max_batch_.
+  void takePending(std::deque<Op>& batch);
   Status commit(bool notify);
 
   std::unique_ptr<Conn> conn_;
@@ -78,8 +104,11 @@ class Writer {
   std::condition_variable cv_;
   std::deque<Op> pending_;
   bool stopping_ = false;
-  std::set<std::string> touched_snapshots_;  // writer thread: of this transaction's committed writes
-  bool release_pending_ = false;  // writer thread: the last write's RELEASE is not sent yet
+  // Writer thread only.
+  std::set<std::string> touched_snapshots_;  // of this transaction's kept writes
+  bool release_pending_ = false;  // the last write's RELEASE is not sent yet
+  bool fresh_ = false;            // no write has run in this transaction yet
+  bool bare_ = false;             // the running write has no savepoint (it is the first)
   std::function<void()> on_work_queued_;
   std::thread thread_;
 };

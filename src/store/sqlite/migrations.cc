@@ -203,6 +203,12 @@ INSERT INTO sync_jobs_search (rowid, target_id, action, error)
 CREATE INDEX sync_jobs_unsuccessful ON sync_jobs (status, id)
   WHERE status != 'queued' AND status != 'running' AND status != 'success';
 )sql"},
+      {6, "sync_job_counts in shards (PostgreSQL only; nothing to change here)", R"sql(
+-- PostgreSQL spreads its counter rows over shards because several processes
+-- complete jobs at once; here one writer folds them, so the version only keeps
+-- both drivers' numbers in step.
+SELECT 1;
+)sql"},
   };
   return all;
 }
