@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "auth/auth_service.h"
 #include "cli_fixture.h"
@@ -157,9 +159,21 @@ TEST_F(CliAuthTest, TokenCreatePrintsOnlyATokenThatAuthenticates) {
   const std::string id = std::to_string(listed["tokens"][0]["id"].get<int64_t>());
   RunResult revoked = run({"token", "revoke", id, "--db", db()});
   EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
-  auto after = auth.authenticateToken(token, SystemClock().now());
+  // A process that has not seen the token refuses it at once; one that
+  // authenticated it a moment ago (its token cache) within the cache's ttl.
+  auth::Auth fresh((*store)->auth());
+  auto after = fresh.authenticateToken(token, SystemClock().now());
   ASSERT_TRUE(after.isOk());
   EXPECT_FALSE(*after);
+  const auto deadline = std::chrono::steady_clock::now() + auth::AuthOptions{}.token_cache_ttl + std::chrono::seconds(1);
+  bool refused = false;
+  while (!refused && std::chrono::steady_clock::now() < deadline) {
+    auto cached = auth.authenticateToken(token, SystemClock().now());
+    ASSERT_TRUE(cached.isOk());
+    refused = !*cached;
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(refused) << "a token revoked by another process still authenticates after the cache's ttl";
   EXPECT_EQ(run({"token", "revoke", id, "--db", db()}).exit_code, 1) << "already revoked";
   EXPECT_FALSE(runJson({"token", "list", "--json"})["tokens"][0]["revoked_at"].is_null());
 }

@@ -32,9 +32,12 @@ TEST_P(ApiPageCache, AnAcknowledgedMutationShowsInTheNextListingAndSoDoesItsOutc
 
   net::Headers any;
   any.set("If-Match", "*");
+  // A slow remote keeps the job from finishing before the next listing.
+  sim_->json("POST", "/_sim/chaos", json{{"latency_ms", 2000}}, 200);
   json queued = expect(202, "PATCH", kList + "/4", olga, R"({"data":{"quota_mb":4321}})", any);
   // The dispatch was acknowledged: its pending state is what the listing shows now.
   EXPECT_EQ(rowOf(expect(200, "GET", page, olga), "4")["sync_status"], "pending_update");
+  sim_->json("POST", "/_sim/chaos", json{{"latency_ms", 0}}, 200);
   Job done = waitFinal(queued["job"]["id"].get<int64_t>());
   ASSERT_EQ(done.status, JobStatus::success) << done.error;
   json after = rowOf(expect(200, "GET", page, olga), "4");

@@ -229,11 +229,14 @@ Result<std::vector<Actor>> actorsIn(Conn& conn, const JobActorQuery& q) {
   std::string parts;
   auto part = [&](const std::string& sql) { parts += (parts.empty() ? "" : " UNION ") + sql; };
   joblist::CountSpans spans = joblist::countSpans(q.since, q.until);
+  // A counter row is one shard of a bucket (migration 6) and may be non-zero
+  // while the shards' sum is zero (a job counted in one, deleted through another).
+  const std::string counted = " GROUP BY actor_name HAVING sum(success + failed + conflict + skipped + cancelled) > 0";
   for (const auto& r : spans.days) {
-    part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "day", r, q.services).where());
+    part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "day", r, q.services).where() + counted);
   }
   for (const auto& r : spans.hours) {
-    part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "hour", r, q.services).where());
+    part("SELECT actor_name FROM sync_job_counts" + bucketTerms(a, "hour", r, q.services).where() + counted);
   }
   JobFilter window;
   window.services = q.services;
