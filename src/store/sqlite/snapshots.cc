@@ -6,7 +6,6 @@
 #include <map>
 
 #include "store/sqlite/job_rows.h"
-#include "store/sqlite/snapshot_search.h"
 #include "store/sqlite/snapshot_sql.h"
 
 namespace snapq::sqlite {
@@ -86,7 +85,6 @@ Status ensureIn(Db& db, const SnapshotTable& table) {
                          quoted + " (sync_status) WHERE sync_status <> 'synced'");
       !s)
     return s;
-  if (Status s = ensureSearch(db, table); !s) return s;
   // A committed create whose key the service chose finds its pending row by job.
   return db.exec("CREATE INDEX IF NOT EXISTS " + quoteIdent(snap::indexName(name, "_pending_job")) + " ON " + quoted +
                  " (pending_job_id) WHERE pending_job_id IS NOT NULL");
