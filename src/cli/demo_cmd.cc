@@ -92,8 +92,11 @@ void syncEverything(Runtime& rt) {
         r.resource = resource.name;
         r.actor = Actor::system();
         auto d = rt.sync->dispatchSync(r);
-        if (d) jobs[resource.name] = d->id;
-        if (!d) std::cerr << "snapq demo: sync of " << service.name << "/" << resource.name << ": " << d.status().message() << '\n';
+        if (d) {
+          jobs[resource.name] = d->id;
+        } else {
+          std::cerr << "snapq demo: sync of " << service.name << "/" << resource.name << ": " << d.status().message() << '\n';
+        }
       }
     }
   }

@@ -63,12 +63,15 @@ class Engine::Impl {
             },
             *engine.env_.logger, [this](const Job& after) { return followUps(after); }) {}
 
-  // `extra`, and first a place in the order of job changes taken inside the
-  // transaction, before its commit can wake a worker (see Notifier).
-  DispatchHook reserving(std::shared_ptr<uint64_t> reservation, DispatchHook extra) {
-    return [this, reservation, extra = std::move(extra)](Txn& txn, const std::vector<InsertedJob>& jobs) {
+  // `hook` (a dispatch's or a manager operation's, may be empty), and first a
+  // place in the order of job changes taken inside the transaction, before its
+  // commit can wake a worker (see Notifier).
+  template <typename Arg>
+  std::function<Status(Txn&, Arg)> reserving(std::shared_ptr<uint64_t> reservation,
+                                             std::function<Status(Txn&, Arg)> hook) {
+    return [this, reservation, hook = std::move(hook)](Txn& txn, Arg arg) {
       if (*reservation == 0) *reservation = notifier_.reserve();
-      return extra ? extra(txn, jobs) : Status::ok();
+      return hook ? hook(txn, arg) : Status::ok();
     };
   }
 
@@ -242,10 +245,7 @@ Result<Job> Engine::retry(int64_t id, const Actor& actor, bool override_conflict
   ManagerRequest request = managerRequest(id, actor, BulkAction::retry, override_conflict, address);
   // A retried job is queued again: its change is ordered like a dispatch's.
   auto reservation = std::make_shared<uint64_t>(0);
-  request.extra = [this, reservation, hook = std::move(request.extra)](Txn& txn, const Job& job) {
-    if (*reservation == 0) *reservation = impl_->notifier_.reserve();
-    return hook ? hook(txn, job) : Status::ok();
-  };
+  request.extra = impl_->reserving(reservation, std::move(request.extra));
   auto job = store_->retryJob(std::move(request));
   impl_->notifier_.fill(*reservation, JobChange::Kind::managed, job ? std::vector<Job>{*job} : std::vector<Job>{});
   if (job) impl_->pool_.wake();

@@ -137,16 +137,22 @@ void Writer::undo() {
 Status Writer::runOne(Op& op, bool& notify) {
   if (Status s = savepoint(); !s) return s;
   Status result = op.work(*conn_);
+  settle(result.isOk(), notify);
+  return result;
+}
+
+// After a write (or a group of them) ran: keeps what it asked for (a NOTIFY,
+// snapshot generations to move) with its effects, or undoes both.
+void Writer::settle(bool ok, bool& notify) {
   bool wants_notify = conn_->takeNotifyRequest();
   std::set<std::string> touched = conn_->takeTouchedSnapshots();
-  if (result) {
-    notify = notify || wants_notify;
-    touched_snapshots_.merge(touched);
-    kept();
-    return result;
+  if (!ok) {
+    undo();
+    return;
   }
-  undo();
-  return result;
+  notify = notify || wants_notify;
+  touched_snapshots_.merge(touched);
+  kept();
 }
 
 void Writer::runGroup(std::deque<Op>& batch, size_t first, std::vector<std::optional<Status>>& results,
@@ -162,19 +168,15 @@ void Writer::runGroup(std::deque<Op>& batch, size_t first, std::vector<std::opti
   if (members.size() > 1) {
     std::vector<Combinable*> all;
     for (size_t m : members) all.push_back(batch[m].combine.get());
-    Status s = savepoint();
-    if (s) s = all.front()->runTogether(*conn_, all);
-    bool wants_notify = conn_->takeNotifyRequest();
-    std::set<std::string> touched = conn_->takeTouchedSnapshots();
-    if (s) {
-      notify = notify || wants_notify;
-      touched_snapshots_.merge(touched);
-      kept();
-      for (size_t m : members) results[m] = Status::ok();
-      return;
+    if (Status s = savepoint(); s) {
+      s = all.front()->runTogether(*conn_, all);
+      settle(s.isOk(), notify);
+      if (s) {
+        for (size_t m : members) results[m] = Status::ok();
+        return;
+      }
     }
     // Undone as a whole; each one alone finds out which of them failed.
-    undo();
   }
   for (size_t m : members) results[m] = runOne(batch[m], notify);
 }

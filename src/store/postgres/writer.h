@@ -94,6 +94,7 @@ class Writer {
   Status savepoint();
   void kept();  // the write that just ran stays
   void undo();  // the write that just ran failed: undo it alone
+  void settle(bool ok, bool& notify);  // kept() or undo(), with what the write asked for
   // Moves pending writes into `batch`, up to max_batch_.
   void takePending(std::deque<Op>& batch);
   Status commit(bool notify);

@@ -57,43 +57,40 @@ Result<SnapshotPage> SqliteSnapshots::listRows(const SnapshotTable& table, const
   const snap::QueryPlan& plan = *planned;
   const auto fields = snap::storedFields(*table.resource);
 
+  Args args;
+  std::vector<std::string> where;
+  for (const snap::Filter& f : plan.filters) {
+    where.push_back(quoteIdent(f.column) + " = " + args.add(f.kind, f.value));
+  }
+  if (query.status) where.push_back("sync_status = " + args.add(snap::ValueKind::text, toString(*query.status)));
+  if (query.pending_only) where.emplace_back(kPendingSql);
+  if (!query.statuses.empty()) {
+    std::string any;
+    for (RowStatus s : query.statuses) any += (any.empty() ? "" : ", ") + args.add(snap::ValueKind::text, toString(s));
+    where.push_back("sync_status IN (" + any + ")");
+  }
+  if (plan.like) {
+    // No substring index on SQLite (bench/README.md, "Snapshot search on SQLite"):
+    // the filters and the LIMIT bound the scan, the page cache serves repeats.
+    std::string p = args.add(snap::ValueKind::text, *plan.like);
+    std::string any;
+    for (const std::string& column : plan.search_columns) {
+      any += (any.empty() ? "" : " OR ") + quoteIdent(column) + " LIKE " + p + " ESCAPE '\\'";
+    }
+    where.push_back("(" + any + ")");
+  }
+  if (plan.after) where.push_back(keyset(plan, args));
+
+  const char* dir = plan.descending ? " DESC" : " ASC";
+  std::string sql = "SELECT " + rowColumns(fields) + " FROM " + quotedTable(table);
+  for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  // The limit is a parameter too: one statement text per query shape keeps the
+  // connections' prepared-statement caches small.
+  sql += " ORDER BY " + quoteIdent(plan.sort.column) + dir + (plan.descending ? " NULLS LAST" : " NULLS FIRST") +
+         ", instance" + dir + ", scope" + dir + ", key" + dir + " LIMIT " +
+         args.add(snap::ValueKind::integer, plan.limit + 1);
+
   return read<SnapshotPage>([&](Db& db) -> Result<SnapshotPage> {
-    Args args;
-    std::vector<std::string> where;
-    for (const snap::Filter& f : plan.filters) {
-      where.push_back(quoteIdent(f.column) + " = " + args.add(f.kind, f.value));
-    }
-    if (query.status) where.push_back("sync_status = " + args.add(snap::ValueKind::text, toString(*query.status)));
-    if (query.pending_only) where.emplace_back(kPendingSql);
-    if (!query.statuses.empty()) {
-      std::string any;
-      for (RowStatus s : query.statuses) {
-        any += (any.empty() ? "" : ", ") + args.add(snap::ValueKind::text, toString(s));
-      }
-      where.push_back("sync_status IN (" + any + ")");
-    }
-    if (plan.like) {
-      // No substring index on SQLite: a trigram index kept by triggers made a
-      // first sync of 100,000 rows 5x slower (bench/README.md); the filters and
-      // the page's LIMIT bound the scan, and the page cache serves repeats.
-      std::string p = args.add(snap::ValueKind::text, *plan.like);
-      std::string any;
-      for (const std::string& column : plan.search_columns) {
-        any += (any.empty() ? "" : " OR ") + quoteIdent(column) + " LIKE " + p + " ESCAPE '\\'";
-      }
-      where.push_back("(" + any + ")");
-    }
-    if (plan.after) where.push_back(keyset(plan, args));
-
-    const char* dir = plan.descending ? " DESC" : " ASC";
-    std::string sql = "SELECT " + rowColumns(fields) + " FROM " + quotedTable(table);
-    for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
-    // The limit is a parameter too: one statement text per query shape keeps the
-    // connections' prepared-statement caches small.
-    sql += " ORDER BY " + quoteIdent(plan.sort.column) + dir + (plan.descending ? " NULLS LAST" : " NULLS FIRST") +
-           ", instance" + dir + ", scope" + dir + ", key" + dir + " LIMIT " +
-           args.add(snap::ValueKind::integer, plan.limit + 1);
-
     auto stmt = db.prepare(sql);
     if (!stmt) return stmt.status();
     args.bindAll(**stmt);
