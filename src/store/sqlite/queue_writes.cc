@@ -4,6 +4,7 @@
 #include <map>
 
 #include "store/sqlite/job_rows.h"
+#include "store/sqlite/queue_sql.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace snapq::sqlite {
@@ -103,7 +104,7 @@ Result<std::vector<Job>> SqliteStore::claimJobs(const ClaimRequest& request) {
     std::vector<std::string> full;
     if (!request.service_limits.empty()) {
       room = request.service_limits;
-      auto running = db.prepare("SELECT service, count(*) FROM sync_jobs WHERE status = 'running' GROUP BY service");
+      auto running = db.prepare(kRunningPerServiceSql);
       if (!running) return running.status();
       while (true) {
         auto row = (*running)->step();
@@ -311,8 +312,7 @@ Status SqliteStore::setProgress(int64_t job_id, const std::string& worker_id, st
 Result<std::vector<Job>> SqliteStore::rescueExpired(const RescueRequest& request) {
   return writer_->run<std::vector<Job>>([this, &request](Db& db) -> Result<std::vector<Job>> {
     const TimePoint now = request.now;
-    auto expired = db.prepare("SELECT id, attempts, max_attempts FROM sync_jobs WHERE status = 'running' "
-                              "AND lease_until < ?1 ORDER BY id LIMIT ?2");
+    auto expired = db.prepare(kExpiredLeasesSql);
     if (!expired) return expired.status();
     (*expired)->bind(1, iso(now)).bind(2, request.limit);
     struct Lost {
