@@ -2,30 +2,13 @@
 // transaction net out before they reach sync_job_counts and sync_jobs_search.
 #include "store/sqlite/audit_index.h"
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
-
-#include "store/sqlite/migrations.h"
+#include "store/sqlite/migrated_db_fixture.h"
 
 namespace snapq::sqlite {
 namespace {
 
-class AuditIndexTest : public ::testing::Test {
+class AuditIndexTest : public MigratedDbTest {
  protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() / ("audit_index_" + std::to_string(getpid()) + ".db")).string();
-    std::filesystem::remove(path_);
-    auto db = Db::open(path_, false);
-    ASSERT_TRUE(db.isOk()) << db.status().toString();
-    db_ = std::move(*db);
-    for (const Migration& m : migrations()) ASSERT_TRUE(db_->exec(m.sql).isOk()) << m.version;
-  }
-  void TearDown() override {
-    db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
   int64_t insert(const std::string& status, const std::string& error) {
     auto stmt = db_->prepare(
         "INSERT INTO sync_jobs (service, action, kind, target_id, status, max_attempts, queue, trigger_source, "
@@ -54,19 +37,6 @@ class AuditIndexTest : public ::testing::Test {
     j.created_at = TimePoint(Duration(1'764'000'300'000));  // 2025-11-24T16:05:00Z
     return j;
   }
-  std::string query(const std::string& sql) {
-    auto stmt = db_->prepare(sql);
-    EXPECT_TRUE(stmt.isOk()) << sql;
-    std::string out;
-    while (true) {
-      auto row = (*stmt)->step();
-      EXPECT_TRUE(row.isOk());
-      if (!row.isOk() || !*row) break;
-      out += (out.empty() ? "" : ";") + (*stmt)->text(0);
-    }
-    (*stmt)->reset();
-    return out;
-  }
   std::string counts() {
     return query("SELECT span || ' ' || bucket || ' ' || success || '/' || failed FROM sync_job_counts ORDER BY 1");
   }
@@ -74,8 +44,6 @@ class AuditIndexTest : public ::testing::Test {
     return query("SELECT rowid FROM sync_jobs_search WHERE sync_jobs_search MATCH '\"" + trigram + "\"'");
   }
 
-  std::string path_;
-  std::unique_ptr<Db> db_;
   AuditIndex index_;
 };
 
