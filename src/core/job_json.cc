@@ -1,5 +1,8 @@
 #include "core/job_json.h"
 
+#include <map>
+
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace snapq {
@@ -76,6 +79,94 @@ json jobPageToJson(const JobPage& page) {
           {"next_cursor", std::move(cursor)},
           {"status_counts", std::move(counts)},
           {"status_counts_exact", page.status_counts_exact}};
+}
+
+namespace {
+
+void appendTimeOrNull(std::string& out, const std::optional<TimePoint>& t) {
+  if (t) {
+    jsontext::appendString(out, formatIso(*t));
+  } else {
+    jsontext::appendNull(out);
+  }
+}
+
+// Keys in the order of jobToJson's dump (a json object's keys are sorted).
+void appendJob(std::string& out, const Job& job) {
+  using namespace jsontext;
+  out += '{';
+  appendKey(out, "action"), appendString(out, job.action);
+  appendKey(out, "actor"), out += '{';
+  appendKey(out, "name"), appendString(out, job.actor.name);
+  appendKey(out, "type"), appendString(out, toString(job.actor.type)), out += '}';
+  appendKey(out, "attempts"), appendInt(out, job.attempts);
+  appendKey(out, "created_at"), appendString(out, formatIso(job.created_at));
+  appendKey(out, "duration_ms");
+  if (job.duration_ms) {
+    appendInt(out, *job.duration_ms);
+  } else {
+    appendNull(out);
+  }
+  appendKey(out, "error"), appendStringOrNull(out, job.error);
+  appendKey(out, "expected_hash"), appendStringOrNull(out, job.expected_hash);
+  appendKey(out, "finished_at"), appendTimeOrNull(out, job.finished_at);
+  appendKey(out, "id"), appendInt(out, job.id);
+  appendKey(out, "instance"), appendString(out, job.instance);
+  appendKey(out, "kind"), appendString(out, toString(job.kind));
+  appendKey(out, "lease_until"), appendTimeOrNull(out, job.lease_until);
+  appendKey(out, "locked_by"), appendStringOrNull(out, job.locked_by);
+  appendKey(out, "max_attempts"), appendInt(out, job.max_attempts);
+  appendKey(out, "override"), appendBool(out, job.override_conflict);
+  appendKey(out, "payload"), appendStoredJson(out, job.payload);
+  appendKey(out, "priority"), appendInt(out, job.priority);
+  appendKey(out, "progress"), appendStoredJson(out, job.progress);
+  appendKey(out, "queue"), appendString(out, job.queue);
+  appendKey(out, "result"), appendStoredJson(out, job.result);
+  appendKey(out, "run_at"), appendString(out, formatIso(job.run_at));
+  appendKey(out, "service"), appendString(out, job.service);
+  appendKey(out, "started_at"), appendTimeOrNull(out, job.started_at);
+  appendKey(out, "status"), appendString(out, toString(job.status));
+  appendKey(out, "target_id"), appendString(out, job.target_id);
+  appendKey(out, "target_type"), appendString(out, job.target_type);
+  appendKey(out, "trigger_source"), appendString(out, toString(job.trigger_source));
+  out += '}';
+}
+
+}  // namespace
+
+std::string jobJsonText(const Job& job) {
+  std::string out;
+  appendJob(out, job);
+  return out;
+}
+
+std::string jobPageJsonText(const JobPage& page) {
+  using namespace jsontext;
+  std::string out;
+  out.reserve(1024 + page.jobs.size() * 640);
+  out += "{\"jobs\":[";
+  for (size_t i = 0; i < page.jobs.size(); ++i) {
+    if (i > 0) out += ',';
+    appendJob(out, page.jobs[i]);
+  }
+  out += ']';
+  appendKey(out, "next_cursor");
+  if (page.next_before_id) {
+    appendString(out, std::to_string(*page.next_before_id));
+  } else {
+    appendNull(out);
+  }
+  appendKey(out, "status_counts"), out += '{';
+  std::map<std::string, int64_t> counts;  // sorted, as a json object's keys
+  for (JobStatus s : kAllJobStatuses) {
+    auto it = page.status_counts.find(s);
+    counts[toString(s)] = it == page.status_counts.end() ? 0 : it->second;
+  }
+  for (const auto& [name, n] : counts) appendKey(out, name), appendInt(out, n);
+  out += '}';
+  appendKey(out, "status_counts_exact"), appendBool(out, page.status_counts_exact);
+  out += '}';
+  return out;
 }
 
 }  // namespace snapq

@@ -21,4 +21,10 @@ nlohmann::json jobEventToJson(const JobEvent& event);
 // {"jobs":[...],"next_cursor":"<id>"|null,"status_counts":{<every status>:n},"status_counts_exact":bool}
 nlohmann::json jobPageToJson(const JobPage& page);
 
+// The same as compact text, byte for byte what jobPageToJson(page).dump() writes
+// when the stored payloads are in dump()'s form (other valid JSON text is copied
+// as stored), built without a json tree: the audit log's page on every request.
+std::string jobPageJsonText(const JobPage& page);
+std::string jobJsonText(const Job& job);
+
 }  // namespace snapq

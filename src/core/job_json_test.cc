@@ -137,3 +137,70 @@ TEST(JobPageToJson, ListsJobsCursorAndEveryStatusCount) {
 
 }  // namespace
 }  // namespace snapq
+
+namespace snapq {
+namespace {
+
+std::string dumped(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+// Every field set, texts with what JSON must escape, text beyond ASCII and
+// bytes that are not UTF-8.
+Job finishedJob() {
+  Job job;
+  job.id = 9'000'000'001;
+  job.service = "dns";
+  job.instance = "eu-1";
+  job.action = "update";
+  job.kind = JobKind::mutation;
+  job.target_type = "record";
+  job.target_id = "www.\"quoted\"\\back\tslash/é";
+  job.status = JobStatus::failed;
+  job.attempts = 5;
+  job.max_attempts = 5;
+  job.priority = -3;
+  job.queue = "dns";
+  job.trigger_source = TriggerSource::api;
+  job.actor = Actor::token("ci-bot");
+  job.payload = nlohmann::json{{"ttl", 300}, {"content", "1.2.3.4"}, {"password", "***"}, {"n", 1.5}}.dump();
+  job.result = nlohmann::json{{"remote", {{"status", 503}, {"body", "x\ny"}}}}.dump();
+  job.error = std::string("HTTP 503: \x01\x1f control, \xff\xfe not UTF-8, \xe2\x82\xac euro, emoji \xf0\x9f\x98\x80");
+  job.expected_hash = "sha256:abc";
+  job.progress = R"({"pages":3})";
+  job.override_conflict = true;
+  job.created_at = *parseIso("2026-11-25T10:00:00.000Z");
+  job.run_at = *parseIso("2026-11-25T10:00:01.500Z");
+  job.started_at = *parseIso("2026-11-25T10:00:02.000Z");
+  job.finished_at = *parseIso("2026-11-25T10:00:03.250Z");
+  job.duration_ms = 1250;
+  job.locked_by = "node-1:42";
+  job.lease_until = *parseIso("2026-11-25T10:05:00.000Z");
+  return job;
+}
+
+TEST(JobPageJsonText, IsByteForByteTheDumpOfTheJsonTree) {
+  JobPage page;
+  Job not_json = queuedJob();
+  not_json.id = 3;
+  not_json.payload = "not json {";  // shown as a string
+  not_json.result = "";
+  page.jobs = {finishedJob(), queuedJob(), not_json};
+  page.next_before_id = 3;
+  page.status_counts = {{JobStatus::failed, 11}, {JobStatus::queued, 2}, {JobStatus::success, 1'000'000}};
+  page.status_counts_exact = false;
+  EXPECT_EQ(jobPageJsonText(page), dumped(jobPageToJson(page)));
+  for (const Job& job : page.jobs) EXPECT_EQ(jobJsonText(job), dumped(jobToJson(job)));
+
+  JobPage empty;
+  EXPECT_EQ(jobPageJsonText(empty), dumped(jobPageToJson(empty)));
+}
+
+TEST(JobPageJsonText, StoredJsonInAnotherFormIsCopiedAndMeansTheSame) {
+  Job job = queuedJob();
+  job.payload = "{ \"b\": [1, 2],\n  \"a\": {\"c\": null} }";
+  const std::string text = jobJsonText(job);
+  EXPECT_NE(text.find(job.payload), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(text), jobToJson(job));
+}
+
+}  // namespace
+}  // namespace snapq

@@ -118,7 +118,8 @@ Reply listJobs(ApiContext& ctx, ApiRequest& r) {
   if (failed(filter)) return std::get<Reply>(filter);
   auto page = ctx.store.listJobs(std::get<JobFilter>(filter));
   if (!page) return Reply::fromStatus(page.status());
-  return Reply::json(200, jobPageToJson(*page));
+  // Rendered straight to text: the page is asked for on every UI refresh.
+  return Reply::text(200, jobPageJsonText(*page), "application/json");
 }
 
 Reply listActors(ApiContext& ctx, ApiRequest& r) {
