@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "core/json_text.h"
+
 namespace snapq {
 namespace {
 
@@ -73,31 +75,8 @@ class Utf16Reader {
   uint32_t low_ = 0;  // pending low surrogate; never 0 when set
 };
 
-void appendString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
+// The canonical form escapes only what JSON must; other bytes are copied.
+void appendString(std::string& out, std::string_view s) { jsontext::appendEscaped(out, s); }
 
 template <typename Int>
 void appendInteger(std::string& out, Int value) {

@@ -5,7 +5,6 @@
 namespace snapq::jsontext {
 
 void appendString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   for (unsigned char c : text) {
     // Text beyond ASCII goes through nlohmann's own escaping, so its UTF-8
     // checks and replacements stay exactly nlohmann's.
@@ -14,9 +13,15 @@ void appendString(std::string& out, std::string_view text) {
       return;
     }
   }
+  appendEscaped(out, text);
+}
+
+void appendEscaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
   out.reserve(out.size() + text.size() + 2);
   out += '"';
-  for (unsigned char c : text) {
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -31,7 +36,7 @@ void appendString(std::string& out, std::string_view text) {
           out += kHex[c >> 4];
           out += kHex[c & 0xf];
         } else {
-          out += static_cast<char>(c);
+          out += ch;
         }
     }
   }

@@ -13,6 +13,10 @@ namespace snapq::jsontext {
 // "text", escaped; invalid UTF-8 is replaced (U+FFFD), never a throw.
 void appendString(std::string& out, std::string_view text);
 
+// "text" with JSON's escapes of quotes, backslashes and control characters,
+// every other byte copied (the caller knows the text is UTF-8).
+void appendEscaped(std::string& out, std::string_view text);
+
 // A string, or null when it is empty.
 void appendStringOrNull(std::string& out, std::string_view text);
 
