@@ -248,6 +248,60 @@ TEST_P(StoreJobList, CountsFollowEveryChangeOfAJob) {
   EXPECT_EQ(page->status_counts[JobStatus::success], 0) << "the pruned successes are gone from the counts";
 }
 
+TEST_P(StoreJobList, CountsFollowAChangeMadeThroughAnotherHandle) {
+  // Another handle on the same database stands for another process (a CLI, a
+  // worker) or node. Counts asked again and again while nothing changed, then
+  // after each change made there, and paged with a cursor.
+  for (int i = 0; i < 6; ++i) insert(job(i % 2 ? "dns" : "mail"));
+  auto other = openStore(url_);
+  ASSERT_TRUE(other.isOk()) << other.status().toString();
+  JobFilter none, dns, paged;
+  dns.services = {"dns"};
+  auto check = [&](const std::string& step) {
+    for (int round = 0; round < 3; ++round) {
+      expectCounts(none, step + ", no filter");
+      expectCounts(dns, step + ", service");
+    }
+    JobFilter second = paged;
+    second.limit = 1;
+    auto first = store_->listJobs(second);
+    ASSERT_TRUE(first.isOk());
+    ASSERT_TRUE(first->next_before_id.has_value()) << step;
+    second.before_id = first->next_before_id;
+    auto next = store_->listJobs(second);
+    ASSERT_TRUE(next.isOk());
+    EXPECT_EQ(next->status_counts, expectedCounts(paged)) << step << ", second page";
+  };
+  check("queued");
+  InsertJobsRequest more;
+  more.now = t0();
+  more.jobs = {job("dns"), job("dns")};
+  ASSERT_TRUE((*other)->insertJobs(std::move(more)).isOk());
+  check("two more queued elsewhere");
+  ClaimRequest c;
+  c.now = t0();
+  c.worker_id = "w2";
+  c.limit = 3;
+  auto claimed = (*other)->claimJobs(c);
+  ASSERT_TRUE(claimed.isOk());
+  ASSERT_EQ(claimed->size(), 3u);
+  check("three claimed elsewhere");
+  std::vector<JobCompletion> done;
+  for (const Job& j : *claimed) {
+    JobCompletion d;
+    d.job_id = j.id;
+    d.worker_id = "w2";
+    d.transition = j.id % 2 ? Transition::succeed : Transition::fail;
+    d.started_at = t0();
+    d.finished_at = t0() + Duration(10);
+    d.run_at = t0();
+    if (d.transition == Transition::fail) d.error = "boom";
+    done.push_back(d);
+  }
+  ASSERT_TRUE((*other)->completeJobsAndWait(done).isOk());
+  check("finished elsewhere");
+}
+
 TEST_P(StoreJobList, CountsFollowRescuesAndEqualAPlainCount) {
   NewJob last_try = job("dns");
   last_try.max_attempts = 1;

@@ -396,10 +396,19 @@ Result<JobPage> SqliteStore::listJobs(const JobFilter& filter) {
     return page;
   }
   if (joblist::countFromPage(filter, page)) return page;
+  int64_t version = 0;  // read inside the transaction: the version of what it reads
+  if (Status s = eachRow(*db, "PRAGMA data_version", {}, [&](Stmt& r) { version = r.int64(0); }); !s) return s;
+  const std::string key = StatusCountCache::keyOf(filter);
+  if (auto kept = status_counts_.find(&*db, version, key)) {
+    page.status_counts = std::move(kept->counts);
+    page.status_counts_exact = kept->exact;
+    return page;
+  }
   if (Status s = countOpen(*db, filter, page); !s) return s;
   Status counted = joblist::countersServe(filter) ? countFinishedFromCounters(*db, filter, page)
                                                   : countFinishedByScan(*db, filter, terms, page);
   if (!counted) return counted;
+  status_counts_.put(&*db, version, key, {page.status_counts, page.status_counts_exact});
   return page;
 }
 

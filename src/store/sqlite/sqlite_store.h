@@ -11,6 +11,7 @@
 #include "store/work_signal.h"
 #include "store/sqlite/audit_index.h"
 #include "store/sqlite/auth.h"
+#include "store/sqlite/count_cache.h"
 #include "store/sqlite/search_cache.h"
 #include "store/sqlite/snapshots.h"
 #include "store/sqlite/sqlite_db.h"
@@ -103,6 +104,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteSnapshots> snapshots_;  // uses the writer and the readers
   std::unique_ptr<SqliteAuth> auth_;            // likewise
   SearchTermCache search_terms_;                // listJobs' choice of trigrams per q
+  StatusCountCache status_counts_;              // listJobs' counts while nothing changed
 };
 
 }  // namespace snapq::sqlite
