@@ -196,6 +196,47 @@ TEST_P(StoreJobList, StatusListsPageNewestFirstAcrossTheirIndexes) {
   EXPECT_EQ(this->ids(all(f, 3)), dns);
 }
 
+TEST_P(StoreJobList, PagesMergeOpenAndFinishedJobsNewestFirstAtEveryLimit) {
+  // Finished and open jobs with interleaved ids: a search reads them through
+  // different indexes, as does a list of an open and a finished status.
+  for (int i = 0; i < 14; ++i) {
+    NewJob j = job("dns");
+    j.target_type = "record";
+    j.target_id = "hit-" + std::to_string(i);
+    insert(j, t0() + Duration(i));
+  }
+  // All fail, then every other one is retried: open ids sit between
+  // finished ones all the way down.
+  std::vector<JobCompletion> done;
+  const std::vector<Job> claimed = claim(14, t0() + Duration(100));
+  ASSERT_EQ(claimed.size(), 14u);
+  for (const Job& j : claimed) {
+    JobCompletion c;
+    c.job_id = j.id;
+    c.worker_id = "w1";
+    c.transition = Transition::fail;
+    c.started_at = t0();
+    c.finished_at = t0() + Duration(10);
+    c.run_at = t0();
+    c.error = "boom";
+    done.push_back(c);
+  }
+  ASSERT_TRUE(store_->completeJobsAndWait(done).isOk());
+  for (size_t i = 0; i < done.size(); i += 2) {
+    ASSERT_TRUE(store_->retryJob({done[i].job_id, Actor::user("bob"), t0(), false, "", {}}).isOk());
+  }
+  JobFilter everything;
+  const std::vector<int64_t> newest_first = ids(all(everything));
+  ASSERT_EQ(newest_first.size(), 14u);
+  JobFilter search, statuses;
+  search.q = "hit";
+  statuses.statuses = {JobStatus::queued, JobStatus::failed};
+  for (int limit = 1; limit <= 6; ++limit) {
+    EXPECT_EQ(ids(all(search, limit)), newest_first) << "search, limit " << limit;
+    EXPECT_EQ(ids(all(statuses, limit)), newest_first) << "statuses, limit " << limit;
+  }
+}
+
 TEST_P(StoreJobList, CountsFollowEveryChangeOfAJob) {
   for (int i = 0; i < 12; ++i) {
     NewJob j = job(i % 2 ? "dns" : "mail");

@@ -1,6 +1,7 @@
 // The audit log listing: filters, keyset pagination and status counts. How the
 // counts are taken is shared with the PostgreSQL driver (store/job_list_plan.h).
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <tuple>
 
@@ -177,19 +178,24 @@ std::string finishedTerm(const std::vector<JobStatus>& statuses) {
 }
 
 // Finished jobs through the search index (it holds those only), newest first.
+// `floor` (a placeholder, optional): only ids above it.
 std::string searchArm(const std::string& columns, const Where& w, const std::string& match,
-                      const std::string& finished, const std::string& cursor, const std::string& limit) {
+                      const std::string& finished, const std::string& cursor, const std::string& limit,
+                      const std::string& floor = "") {
   std::string terms = "s.sync_jobs_search MATCH " + match + " AND " + finished;
   if (!cursor.empty()) terms += " AND s.rowid < CAST(" + cursor + " AS INTEGER)";
+  if (!floor.empty()) terms += " AND s.rowid > CAST(" + floor + " AS INTEGER)";
   return "SELECT " + columns + " FROM sync_jobs_search s CROSS JOIN sync_jobs j ON j.id = s.rowid" +
          w.clause(terms) + " ORDER BY s.rowid DESC" + limit;
 }
 
 // One status through the index that serves it, newest first.
-std::string statusArm(JobStatus s, const Where& w, const std::string& cursor, const std::string& limit) {
+std::string statusArm(JobStatus s, const Where& w, const std::string& cursor, const std::string& limit,
+                      const std::string& floor = "") {
   StatusAccess a = statusAccess(s);
   std::string terms = a.terms;
   if (!cursor.empty()) terms += " AND j.id < CAST(" + cursor + " AS INTEGER)";
+  if (!floor.empty()) terms += " AND j.id > CAST(" + floor + " AS INTEGER)";
   return "SELECT " + jobColumns() + " FROM sync_jobs j" + a.indexed_by + w.clause(terms) + " ORDER BY j.id DESC" +
          limit;
 }
@@ -200,32 +206,53 @@ Status readPage(Db& db, const JobFilter& f, const std::string& terms, JobPage& p
   std::string cursor;
   if (f.before_id) cursor = w.param(std::to_string(*f.before_id));
   const std::string limit = " LIMIT " + std::to_string(f.limit + 1);
-  std::vector<std::string> arms;
+  // Several arms (a search, a list of statuses): at most limit + 1 rows each,
+  // merged here. A UNION ALL with an outer ORDER BY made SQLite copy every
+  // arm's full rows (payload and result) through temporary B-trees: more than
+  // the arms cost themselves. Once the arms read so far hold limit + 1 rows,
+  // the next ones only need ids above the newest limit + 1 (`floor`): the
+  // open jobs' arms then match q on a few rows, not on every open job.
+  std::vector<std::function<std::string(const std::string& floor)>> arms;
   if (!terms.empty()) {
     // A search: finished jobs through the trigram index, open ones (few)
-    // through their own partial indexes; LIKE decides in every arm.
+    // through their own partial indexes; the substring match decides in every arm.
     std::string match = w.param(terms);
     std::vector<JobStatus> statuses = wanted(f);
     if (std::string finished = finishedTerm(statuses); !finished.empty()) {
-      arms.push_back(searchArm(jobColumns(), w, match, finished, cursor, limit));
+      arms.push_back([=, &w](const std::string& floor) {
+        return searchArm(jobColumns(), w, match, finished, cursor, limit, floor);
+      });
     }
     for (JobStatus s : statuses) {
-      if (isOpen(s)) arms.push_back(statusArm(s, w, cursor, limit));
+      if (isOpen(s)) arms.push_back([=, &w](const std::string& floor) { return statusArm(s, w, cursor, limit, floor); });
     }
   } else if (!f.statuses.empty()) {
-    for (JobStatus s : f.statuses) arms.push_back(statusArm(s, w, cursor, limit));
+    for (JobStatus s : f.statuses) {
+      arms.push_back([=, &w](const std::string& floor) { return statusArm(s, w, cursor, limit, floor); });
+    }
   } else {
-    arms.push_back("SELECT " + jobColumns() + " FROM sync_jobs j" +
-                   w.clause(cursor.empty() ? "" : "j.id < CAST(" + cursor + " AS INTEGER)") + " ORDER BY j.id DESC" +
-                   limit);
+    arms.push_back([&](const std::string&) {
+      return "SELECT " + jobColumns() + " FROM sync_jobs j" +
+             w.clause(cursor.empty() ? "" : "j.id < CAST(" + cursor + " AS INTEGER)") + " ORDER BY j.id DESC" + limit;
+    });
   }
-  // Several arms: at most limit + 1 rows each, merged here. A UNION ALL with
-  // an outer ORDER BY made SQLite copy every arm's full rows (payload and
-  // result) through temporary B-trees: more than the arms cost themselves.
+  std::string floor;
+  size_t floor_param = 0;
+  if (arms.size() > 1) {
+    floor = w.param("0");
+    floor_param = w.params.size() - 1;
+  }
+  const size_t keep = static_cast<size_t>(f.limit) + 1;
   // Every arm gets all the parameters; one that does not use the last ones
   // ignores them (SQLITE_RANGE).
-  for (const std::string& arm : arms) {
-    if (Status s = eachRow(db, arm, w.params, [&](Stmt& r) { page.jobs.push_back(readJob(r)); }); !s) return s;
+  for (const auto& arm : arms) {
+    if (Status s = eachRow(db, arm(floor), w.params, [&](Stmt& r) { page.jobs.push_back(readJob(r)); }); !s) return s;
+    if (!floor.empty() && page.jobs.size() >= keep) {
+      std::vector<int64_t> ids;
+      for (const Job& j : page.jobs) ids.push_back(j.id);
+      std::nth_element(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(keep - 1), ids.end(), std::greater<>());
+      w.params[floor_param] = std::to_string(ids[keep - 1]);
+    }
   }
   if (arms.size() > 1) {
     std::sort(page.jobs.begin(), page.jobs.end(), [](const Job& a, const Job& b) { return a.id > b.id; });
