@@ -36,7 +36,7 @@ _,u,s,e=t.split() if t else (0,0,0,0)
 jobs=d.get("jobs",20000)
 snap=float(u)+float(s); pg=(int(p1)-int(p0))/int(tck)
 import os
-rec={"ab":label,"commit":os.environ.get("AB_COMMIT",""),"at":__import__("datetime").datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),"phase":d.get("phase"),"processes":d.get("processes"),"jobs_per_s":d.get("jobs_per_s"),
+rec={"ab":label,"commit":os.environ.get("AB_COMMIT",""),"at":__import__("datetime").datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),"phase":d.get("phase"),"processes":d.get("processes"),"jobs":jobs,"jobs_per_s":d.get("jobs_per_s"),
  "ok":d.get("ok"),"snapq_cpu_s":round(snap,2),"pg_cpu_s":round(pg,2),"wall_s":float(e),
  "snapq_us_per_job":round(snap*1e6/jobs,1),"pg_us_per_job":round(pg*1e6/jobs,1),"load1_before":float(l0),"load1_after":float(l1),
  "seconds":d.get("seconds")}

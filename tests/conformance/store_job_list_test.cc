@@ -399,7 +399,8 @@ TEST_P(StoreJobList, MigrationFiveCountsAndIndexesTheJobsAlreadyThere) {
           : "DROP TABLE sync_job_counts; DROP TABLE sync_job_count_changes; "
             "DROP TRIGGER sync_jobs_counts_insert ON sync_jobs; DROP TRIGGER sync_jobs_counts_update ON sync_jobs; "
             "DROP TRIGGER sync_jobs_counts_delete ON sync_jobs; DROP FUNCTION sync_job_counts_note(); "
-            "DROP FUNCTION sync_job_counts_fold(); DROP INDEX sync_jobs_search; DROP INDEX sync_jobs_unsuccessful; "
+            "DROP FUNCTION sync_job_counts_fold(); DROP FUNCTION sync_job_counts_note_statement(); "
+            "DROP INDEX sync_jobs_search; DROP INDEX sync_jobs_unsuccessful; "
             "DROP STATISTICS sync_jobs_search_text; DELETE FROM schema_migrations WHERE version >= 5";
   ASSERT_TRUE(rawExec(url_, undo).isOk());
   ASSERT_TRUE(store_->migrate().isOk());

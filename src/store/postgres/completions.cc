@@ -17,7 +17,7 @@ bool finishes(Transition t) {
 }
 
 const std::string& transitionSql(Transition t) {
-  static const std::string guard = " WHERE j.id = c.id AND j.locked_by = c.worker AND j.status IN ";
+  static const std::string guard = " WHERE j.id = c.id AND j.locked_by = c.worker AND ";
   static const std::string finish =
       "UPDATE sync_jobs AS j SET status = $3, result = c.result, error = c.error, started_at = c.started_at, "
       "finished_at = c.finished_at, duration_ms = c.duration_ms, locked_by = NULL, lease_until = NULL";
@@ -25,19 +25,20 @@ const std::string& transitionSql(Transition t) {
       " FROM unnest($1, $2, $4, $5, $6, $7, $8) AS c(id, worker, result, error, started_at, finished_at, duration_ms)";
   static const std::map<Transition, std::string> sql = {
       {Transition::succeed,
-       finish + ", sealed_payload = NULL" + finish_from + guard + allowedFromSql(Transition::succeed)},
-      {Transition::skip, finish + ", sealed_payload = NULL" + finish_from + guard + allowedFromSql(Transition::skip)},
-      {Transition::conflict, finish + finish_from + guard + allowedFromSql(Transition::conflict)},
-      {Transition::fail, finish + finish_from + guard + allowedFromSql(Transition::fail)},
+       finish + ", sealed_payload = NULL" + finish_from + guard + byIdGuardSql(Transition::succeed, "j.")},
+      {Transition::skip,
+       finish + ", sealed_payload = NULL" + finish_from + guard + byIdGuardSql(Transition::skip, "j.")},
+      {Transition::conflict, finish + finish_from + guard + byIdGuardSql(Transition::conflict, "j.")},
+      {Transition::fail, finish + finish_from + guard + byIdGuardSql(Transition::fail, "j.")},
       {Transition::retry_later,
        "UPDATE sync_jobs AS j SET status = 'queued', error = c.error, started_at = c.started_at, run_at = c.run_at, "
        "locked_by = NULL, lease_until = NULL FROM unnest($1, $2, $3, $4, $5) AS c(id, worker, error, started_at, "
        "run_at)" +
-           guard + allowedFromSql(Transition::retry_later)},
+           guard + byIdGuardSql(Transition::retry_later, "j.")},
       {Transition::release,
        "UPDATE sync_jobs AS j SET status = 'queued', attempts = greatest(j.attempts - 1, 0), run_at = c.run_at, "
        "locked_by = NULL, lease_until = NULL FROM unnest($1, $2, $3) AS c(id, worker, run_at)" +
-           guard + allowedFromSql(Transition::release)},
+           guard + byIdGuardSql(Transition::release, "j.")},
   };
   static const std::string none;
   auto it = sql.find(t);

@@ -55,6 +55,10 @@ std::string allowedFromSql(Transition t) {
   return out + ")";
 }
 
+std::string byIdGuardSql(Transition t, const std::string& alias) {
+  return "(" + alias + "status || '') IN " + allowedFromSql(t);
+}
+
 Status insertEvent(Conn& conn, int64_t job_id, TimePoint at, const std::string& type, const std::string& message,
                    const Actor& actor) {
   static const std::string sql =

@@ -18,6 +18,14 @@ Job readJob(const Rows& rows, int row);
 // "('failed', 'conflict')": the states a transition may start from, taken from
 // the state machine so the SQL guards cannot drift from it.
 std::string allowedFromSql(Transition t);
+// The state machine's guard for an UPDATE that names its rows by id:
+// "(status || '') IN (...)". Spelled so the planner cannot match it to a
+// partial index's status predicate: with statistics a second old (a queue table
+// changes by thousands of rows a second) it would read every queued or running
+// row, dead ones included, through sync_jobs_claim or sync_jobs_running and
+// filter by id, instead of looking the ids up in the primary key. `alias`: the
+// table's alias with its dot ("j."), or empty.
+std::string byIdGuardSql(Transition t, const std::string& alias = "");
 
 // Appends a history row.
 Status insertEvent(Conn& conn, int64_t job_id, TimePoint at, const std::string& type, const std::string& message,

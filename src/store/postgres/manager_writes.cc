@@ -30,9 +30,8 @@ Result<Job> guardedUpdate(Conn& conn, const ManagerRequest& r, Transition t, con
                           const std::string& verb, const std::string& allowed) {
   Params p;
   p.int64(r.job_id).time(r.now).boolean(r.override_conflict).text(r.actor.name);
-  auto rows = conn.query("UPDATE sync_jobs SET " + set_sql + " WHERE id = $1 AND status IN " + allowedFromSql(t) +
-                             " RETURNING " + kJobColumns,
-                         p);
+  auto rows = conn.query(
+      "UPDATE sync_jobs SET " + set_sql + " WHERE id = $1 AND " + byIdGuardSql(t) + " RETURNING " + kJobColumns, p);
   if (!rows) {
     if (rows.status().code() == ErrorCode::already_exists) {
       return Status::invalidState("job " + std::to_string(r.job_id) +
@@ -112,8 +111,8 @@ Status PostgresStore::deleteJob(const ManagerRequest& r) {
     Job job = readJob(*rows, 0);
     if (Status s = conn.query("DELETE FROM sync_job_events WHERE job_id = $1", Params().int64(r.job_id)).status(); !s)
       return s;
-    if (Status s = insertAdminAction(conn, r.now, r.actor, "job.delete", "job", std::to_string(r.job_id),
-                                     details(job), r.address);
+    if (Status s = insertAdminAction(conn, r.now, r.actor, "job.delete", "job", std::to_string(r.job_id), details(job),
+                                     r.address);
         !s)
       return s;
     return runExtra(conn, r, job);

@@ -370,6 +370,74 @@ BEGIN
 END
 $$;
 )sql"},
+      {7, "sync_job_counts noted once per statement, not once per row", R"sql(
+-- Migration 5 noted a count change with a PL/pgSQL call and an INSERT into
+-- sync_job_count_changes for every job that finished, was retried, deleted or
+-- pruned: most of the server's CPU for a completion after the row itself.
+-- Updates and deletes now note them once per statement, summed over the
+-- statement's transition tables (one row per hour, service and actor), so a
+-- batch of completions costs one call and usually one row. A job's created_at,
+-- service and actor never change, so what a statement changed is what its new
+-- rows count minus what its old rows counted, without pairing them. Inserts
+-- keep the row trigger: its WHEN skips queued jobs, nearly all of them, at no
+-- cost, where a statement trigger would copy every inserted row.
+CREATE FUNCTION sync_job_counts_note_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  noted bigint;
+BEGIN
+  -- The transaction id is asked for only when there is something to note: a
+  -- statement that changed nothing (an empty lease extension) must not make
+  -- its transaction take one and flush a commit record.
+  IF TG_OP = 'UPDATE' THEN
+    INSERT INTO sync_job_count_changes (fold, bucket, service, actor_name, success, failed, conflict, skipped, cancelled)
+    SELECT row_number() OVER () = 1
+             AND current_setting('snapq.count_fold_xid', true) IS DISTINCT FROM pg_current_xact_id()::text,
+           c.*
+    FROM (SELECT date_trunc('hour', d.created_at, 'UTC'), d.service, d.actor_name,
+                 sum(d.n * (d.status = 'success')::int)::int AS success,
+                 sum(d.n * (d.status = 'failed')::int)::int AS failed,
+                 sum(d.n * (d.status = 'conflict')::int)::int AS conflict,
+                 sum(d.n * (d.status = 'skipped')::int)::int AS skipped,
+                 sum(d.n * (d.status = 'cancelled')::int)::int AS cancelled
+          FROM (SELECT created_at, service, actor_name, status, 1 AS n FROM new_rows
+                WHERE status <> 'queued' AND status <> 'running'
+                UNION ALL
+                SELECT created_at, service, actor_name, status, -1 FROM old_rows
+                WHERE status <> 'queued' AND status <> 'running') d
+          GROUP BY 1, 2, 3) c
+    WHERE c.success <> 0 OR c.failed <> 0 OR c.conflict <> 0 OR c.skipped <> 0 OR c.cancelled <> 0;
+  ELSE
+    INSERT INTO sync_job_count_changes (fold, bucket, service, actor_name, success, failed, conflict, skipped, cancelled)
+    SELECT row_number() OVER () = 1
+             AND current_setting('snapq.count_fold_xid', true) IS DISTINCT FROM pg_current_xact_id()::text,
+           date_trunc('hour', o.created_at, 'UTC'), o.service, o.actor_name,
+           -count(*) FILTER (WHERE o.status = 'success'), -count(*) FILTER (WHERE o.status = 'failed'),
+           -count(*) FILTER (WHERE o.status = 'conflict'), -count(*) FILTER (WHERE o.status = 'skipped'),
+           -count(*) FILTER (WHERE o.status = 'cancelled')
+    FROM old_rows o
+    WHERE o.status <> 'queued' AND o.status <> 'running'
+    GROUP BY 2, 3, 4;
+  END IF;
+  GET DIAGNOSTICS noted = ROW_COUNT;
+  IF noted > 0 THEN
+    -- Transaction-local, and undone with a savepoint that is rolled back, like the rows.
+    PERFORM set_config('snapq.count_fold_xid', pg_current_xact_id()::text, true);
+  END IF;
+  RETURN NULL;
+END
+$$;
+-- Transition tables cannot go with a column list (UPDATE OF status) or a WHEN:
+-- every UPDATE of sync_jobs calls this once, claims and lease extensions too,
+-- which note nothing.
+DROP TRIGGER sync_jobs_counts_update ON sync_jobs;
+DROP TRIGGER sync_jobs_counts_delete ON sync_jobs;
+CREATE TRIGGER sync_jobs_counts_update AFTER UPDATE ON sync_jobs
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sync_job_counts_note_statement();
+CREATE TRIGGER sync_jobs_counts_delete AFTER DELETE ON sync_jobs
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sync_job_counts_note_statement();
+)sql"},
   };
   return all;
 }

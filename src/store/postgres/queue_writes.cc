@@ -65,8 +65,8 @@ Result<std::vector<Job>> PostgresStore::claimJobs(const ClaimRequest& request) {
     // are put back in claim order.
     static const std::string claim_sql =
         "UPDATE sync_jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, lease_until = $2, "
-        "started_at = $3 WHERE id = ANY($4) AND status IN " +
-        allowedFromSql(Transition::claim) + " RETURNING " + kJobColumns;
+        "started_at = $3 WHERE id = ANY($4) AND " +
+        byIdGuardSql(Transition::claim) + " RETURNING " + kJobColumns;
     Params up;
     up.text(request.worker_id).time(request.now + request.lease).time(request.now).int64Array(ids);
     auto rows = conn.query(claim_sql, up);
@@ -116,8 +116,8 @@ Result<std::vector<Job>> PostgresStore::rescueExpired(const RescueRequest& reque
     static const std::string sql =
         "UPDATE sync_jobs SET status = $2, error = $3, run_at = $4, finished_at = CASE WHEN $2 = 'failed' THEN $4 END, "
         "duration_ms = CASE WHEN $2 = 'failed' THEN duration_ms END, locked_by = NULL, lease_until = NULL "
-        "WHERE id = $1 AND status IN " +
-        allowedFromSql(Transition::rescue) + " RETURNING " + kJobColumns;
+        "WHERE id = $1 AND " +
+        byIdGuardSql(Transition::rescue) + " RETURNING " + kJobColumns;
     std::vector<Job> rescued;
     for (int r = 0; r < expired->size(); ++r) {
       int64_t id = expired->int64(r, 0);

@@ -209,6 +209,11 @@ CREATE INDEX sync_jobs_unsuccessful ON sync_jobs (status, id)
 -- both drivers' numbers in step.
 SELECT 1;
 )sql"},
+      {7, "sync_job_counts noted per statement (PostgreSQL only; nothing to change here)", R"sql(
+-- PostgreSQL's count triggers moved from one call per row to one per
+-- statement; SQLite's triggers stay as they are (one in-process writer).
+SELECT 1;
+)sql"},
   };
   return all;
 }
