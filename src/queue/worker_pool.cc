@@ -16,7 +16,7 @@ WorkerPool::WorkerPool(Store& store, const EngineOptions& options, Clock& clock,
       committed_(std::move(committed)),
       health_(health),
       logger_(logger),
-      shared_store_(store.driverName() == "postgres"),
+      race_for_claims_(store.wakesEveryNode()),
       workers_(std::max(1, options.workers)) {}
 
 int WorkerPool::prefetch() const {
@@ -70,20 +70,17 @@ void WorkerPool::watchLoop() {
   }
 }
 
-// On a store several nodes share (PostgreSQL), every node's fetcher wakes on
-// each NOTIFY and each of its own completion batches; on a short queue one node
-// takes what is due and the others claim nothing (4 processes: ~3 empty claims
-// per productive one), and each node's claims and completions shrink to a
-// quarter of one node's: the server's CPU per job doubled. So a fetcher whose
-// last claim, moments ago, found nothing waits 5-15 ms (random, so the nodes
-// spread out) before the next one: a node that finds work keeps claiming it in
-// batches while the others hold back, and join in as soon as their claims find
-// work again (a backlog). After a quiet spell (the queue found empty more than
-// 20 ms ago, e.g. the first job after idling) there is no wait. One node alone
-// (SQLite) has no one to make room for: it never waits.
+// When every node wakes on each commit that queues work (PostgreSQL's NOTIFY),
+// on a short queue one node takes what is due and the others claim nothing
+// (4 processes: ~3 empty claims per productive one), and everybody's claims and
+// completions shrink: the server's CPU per job doubled. So a fetcher whose last
+// claim found nothing moments ago (< 20 ms) waits 5-15 ms (random, so nodes
+// spread out) first: a node that finds work keeps claiming it in batches, the
+// others join when their claims find work again. After a quiet spell, or with
+// one node alone (SQLite), there is no wait.
 std::chrono::microseconds WorkerPool::raceDelay() {
   constexpr auto kRaceWindow = std::chrono::milliseconds(20);
-  if (!shared_store_ || std::chrono::steady_clock::now() - last_empty_claim_ > kRaceWindow) {
+  if (!race_for_claims_ || std::chrono::steady_clock::now() - last_empty_claim_ > kRaceWindow) {
     return std::chrono::microseconds(0);
   }
   static thread_local std::minstd_rand rng(static_cast<unsigned>(std::hash<std::string>{}(worker_id_)) ^

@@ -75,7 +75,7 @@ class WorkerPool {
   // When a claim last came back empty (fetcher thread only): see raceDelay().
   std::chrono::steady_clock::time_point last_empty_claim_{};
   std::chrono::microseconds raceDelay();
-  bool shared_store_;  // several nodes claim from this store
+  bool race_for_claims_;  // Store::wakesEveryNode()
   Backoff claim_backoff_;          // fetcher thread only
   Backoff completion_backoff_;     // under mu_
   std::chrono::steady_clock::time_point retry_completions_at_{};  // under mu_

@@ -69,6 +69,7 @@ class PostgresStore final : public Store {
   // been missed). The first call opens the listening connection.
   uint64_t workEpoch() override;
   bool waitForWork(uint64_t seen_epoch, Duration timeout) override;
+  bool wakesEveryNode() const override { return true; }
 
   // Health, worker registry and leadership (nodes.cc).
   Status ping() override;
