@@ -30,6 +30,10 @@ PEERS_OUT=${PEERS_OUT:-$ROOT/bench/results/pg-peers-$DATE.jsonl}
 LIMITS_OUT=${LIMITS_OUT:-$ROOT/bench/results/pg-limits-$DATE.jsonl}
 
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+# Absolute, since the peers and the limits run in their own directories.
+for v in OUT PEERS_OUT LIMITS_OUT; do
+  case "${!v}" in /*) ;; *) printf -v "$v" '%s' "$PWD/${!v}" ;; esac
+done
 mkdir -p "$(dirname "$OUT")"
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -83,11 +87,12 @@ for r in $(seq 1 "$ROUNDS"); do
   if [ -n "${PEERS-x}" ]; then
     echo "=== round $r/$ROUNDS peers $(date -u +%FT%TZ)" >&2
     if [ -n "${PEERS:-}" ]; then export PEERS; fi
-    (cd "$PEERS_DIR" && JOBS="$JOBS" ./run.sh) | tag "$PEERS_OUT" "$label"
+    # run.sh appends to $OUT itself when it is set: here its lines go through tag().
+    (cd "$PEERS_DIR" && env -u OUT JOBS="$JOBS" ./run.sh) | tag "$PEERS_OUT" "$label"
   fi
   if [ "$LIMITS" = 1 ]; then
     echo "=== round $r/$ROUNDS postgres limits $(date -u +%FT%TZ)" >&2
-    (cd "$PEERS_DIR/limits" && WHAT=postgres ./run.sh) | tag "$LIMITS_OUT" "$label"
+    (cd "$PEERS_DIR/limits" && env -u OUT WHAT=postgres ./run.sh) | tag "$LIMITS_OUT" "$label"
   fi
 done
 echo "results: $OUT $PEERS_OUT $LIMITS_OUT (session $SESSION)" >&2
