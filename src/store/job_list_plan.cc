@@ -129,4 +129,29 @@ bool pgTrgmUsable(std::string_view q) {
   return false;
 }
 
+std::string pgTrgmNarrowWord(std::string_view q) {
+  std::string best, word;
+  int best_score = -1;
+  auto consider = [&] {
+    int digits = static_cast<int>(std::count_if(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }));
+    if (digits > 0 && split(word).size() >= 3) {
+      int score = digits * 2 + static_cast<int>(split(word).size());
+      if (score > best_score) best_score = score, best = word;
+    }
+    word.clear();
+  };
+  for (const std::string& c : split(q)) {
+    unsigned char first = static_cast<unsigned char>(c[0]);
+    bool letter = first >= 0x80 || (first >= '0' && first <= '9') || (first >= 'a' && first <= 'z') ||
+                  (first >= 'A' && first <= 'Z');
+    if (letter) {
+      word += c;
+    } else {
+      consider();
+    }
+  }
+  consider();
+  return best == q ? std::string() : best;
+}
+
 }  // namespace snapq::joblist

@@ -82,4 +82,13 @@ std::string fts5Query(std::string_view q);
 // any non-ASCII character) or the index would match every row.
 bool pgTrgmUsable(std::string_view q);
 
+// The word of q (a run of letters and digits, as pg_trgm splits words) that
+// is likely rare: one with digits (an id, a number), the most digits, then the
+// longest; at least three characters. Empty when q is that word itself or has
+// none. Every match of q contains it, so an index condition on it alone finds
+// every match of q while reading the posting lists of fewer, rarer trigrams.
+// Plain words are not narrowed: a common one (`timed` of `timed out`) made the
+// planner expect a handful of rows and sort ~11,000 (88 ms instead of 1.5).
+std::string pgTrgmNarrowWord(std::string_view q);
+
 }  // namespace snapq::joblist

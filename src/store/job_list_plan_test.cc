@@ -93,3 +93,19 @@ TEST(PgTrgmUsable, NeedsThreeWordCharactersInARow) {
 
 }  // namespace
 }  // namespace snapq::joblist
+
+namespace snapq::joblist {
+namespace {
+
+TEST(PgTrgmNarrowWord, PicksAWordWithDigitsTheMostThenTheLongest) {
+  EXPECT_EQ(pgTrgmNarrowWord("acct-4217"), "4217");
+  EXPECT_EQ(pgTrgmNarrowWord("timed out"), "") << "plain words: no narrowing";
+  EXPECT_EQ(pgTrgmNarrowWord("zone 42 of host7.example"), "host7");
+  EXPECT_EQ(pgTrgmNarrowWord("attempt 1 failed: boom"), "") << "a number under three characters";
+  EXPECT_EQ(pgTrgmNarrowWord("user12"), "") << "q is one word: nothing narrower";
+  EXPECT_EQ(pgTrgmNarrowWord("a b"), "") << "no word of three characters";
+  EXPECT_EQ(pgTrgmNarrowWord("%_o"), "");
+}
+
+}  // namespace
+}  // namespace snapq::joblist

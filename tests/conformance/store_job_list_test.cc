@@ -104,6 +104,21 @@ TEST_P(StoreJobList, SearchTextIsLiteralCaseInsensitiveAndWorksBelowThreeCharact
   EXPECT_EQ(search("TTEMPT 1"), Ids{boom});
 }
 
+TEST_P(StoreJobList, ASearchOfSeveralWordsMatchesTheWholeTextNotEachWord) {
+  // Finished jobs (the trigram index's rows): a word of q alone is not a match.
+  std::vector<int64_t> ids;
+  for (const char* id : {"acct-4217", "x-4217-acct", "acct-9999", "ACCT-4217-b"}) {
+    NewJob j = job("svc", "act");
+    j.target_id = id;
+    ids.push_back(insert(j));
+  }
+  finishAll([](int64_t) { return Transition::succeed; });
+  using Ids = std::vector<int64_t>;
+  EXPECT_EQ(search("acct-4217"), (Ids{ids[3], ids[0]}));
+  EXPECT_EQ(search("4217-ACCT"), Ids{ids[1]});
+  EXPECT_EQ(search("cct-99"), Ids{ids[2]});
+}
+
 TEST_P(StoreJobList, SearchFollowsAJobThroughRetriesDeletesAndPruning) {
   NewJob j = job("svc", "act");
   j.target_id = "host-7";
