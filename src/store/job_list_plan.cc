@@ -34,6 +34,14 @@ std::vector<std::string> split(std::string_view text) {
   return out;
 }
 
+// A character pg_trgm keeps inside a word: an ASCII letter or digit, or any
+// non-ASCII character (`c` is one code point).
+bool pgTrgmWordChar(const std::string& c) {
+  unsigned char first = static_cast<unsigned char>(c[0]);
+  return first >= 0x80 || (first >= '0' && first <= '9') || (first >= 'a' && first <= 'z') ||
+         (first >= 'A' && first <= 'Z');
+}
+
 }  // namespace
 
 CountSpans countSpans(const std::optional<TimePoint>& since, const std::optional<TimePoint>& until) {
@@ -120,10 +128,7 @@ std::string fts5Query(std::string_view q) {
 bool pgTrgmUsable(std::string_view q) {
   int run = 0;
   for (const std::string& c : split(q)) {
-    unsigned char first = static_cast<unsigned char>(c[0]);
-    bool word = first >= 0x80 || (first >= '0' && first <= '9') || (first >= 'a' && first <= 'z') ||
-                (first >= 'A' && first <= 'Z');
-    run = word ? run + 1 : 0;
+    run = pgTrgmWordChar(c) ? run + 1 : 0;
     if (run >= 3) return true;
   }
   return false;
@@ -131,26 +136,22 @@ bool pgTrgmUsable(std::string_view q) {
 
 std::string pgTrgmNarrowWord(std::string_view q) {
   std::string best, word;
-  int best_score = -1;
-  auto consider = [&] {
-    int digits = static_cast<int>(std::count_if(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }));
-    if (digits > 0 && split(word).size() >= 3) {
-      int score = digits * 2 + static_cast<int>(split(word).size());
-      if (score > best_score) best_score = score, best = word;
-    }
+  int best_score = -1, length = 0, digits = 0;
+  auto endWord = [&] {
+    if (digits > 0 && length >= 3 && digits * 2 + length > best_score) best_score = digits * 2 + length, best = word;
     word.clear();
+    length = digits = 0;
   };
   for (const std::string& c : split(q)) {
-    unsigned char first = static_cast<unsigned char>(c[0]);
-    bool letter = first >= 0x80 || (first >= '0' && first <= '9') || (first >= 'a' && first <= 'z') ||
-                  (first >= 'A' && first <= 'Z');
-    if (letter) {
-      word += c;
-    } else {
-      consider();
+    if (!pgTrgmWordChar(c)) {
+      endWord();
+      continue;
     }
+    word += c;
+    ++length;
+    if (c[0] >= '0' && c[0] <= '9') ++digits;
   }
-  consider();
+  endWord();
   return best == q ? std::string() : best;
 }
 

@@ -17,6 +17,10 @@ void addList(std::string& key, const std::vector<std::string>& parts) {
   for (const std::string& p : parts) add(key, p);
 }
 
+std::string entryKey(const Db* db, const std::string& key) {
+  return std::to_string(reinterpret_cast<uintptr_t>(db)) + '/' + key;
+}
+
 }  // namespace
 
 std::string StatusCountCache::keyOf(const JobFilter& f) {
@@ -36,12 +40,6 @@ std::string StatusCountCache::keyOf(const JobFilter& f) {
   add(key, f.until ? formatIso(*f.until) : "-");
   return key;
 }
-
-namespace {
-std::string entryKey(const Db* db, const std::string& key) {
-  return std::to_string(reinterpret_cast<uintptr_t>(db)) + '/' + key;
-}
-}  // namespace
 
 std::optional<KeptCounts> StatusCountCache::find(const Db* db, int64_t version, const std::string& key) {
   std::lock_guard lock(mu_);
