@@ -236,7 +236,7 @@ class Store {
   virtual uint64_t workEpoch() = 0;
   virtual bool waitForWork(uint64_t seen_epoch, Duration timeout) = 0;
   // True when one commit's wake-up reaches every node (PostgreSQL): their
-  // fetchers then race for the same jobs (WorkerPool::raceDelay).
+  // fetchers then race for the same jobs (queue/claim_pacer.h).
   virtual bool wakesEveryNode() const { return false; }
 
   // A cheap round trip; `unavailable` while the database cannot be reached.

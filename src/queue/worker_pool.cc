@@ -16,7 +16,8 @@ WorkerPool::WorkerPool(Store& store, const EngineOptions& options, Clock& clock,
       committed_(std::move(committed)),
       health_(health),
       logger_(logger),
-      race_for_claims_(store.wakesEveryNode()),
+      pacer_(store.wakesEveryNode(), static_cast<unsigned>(std::hash<std::string>{}(worker_id_)) ^
+                                         std::random_device{}()),
       workers_(std::max(1, options.workers)) {}
 
 int WorkerPool::prefetch() const {
@@ -70,24 +71,6 @@ void WorkerPool::watchLoop() {
   }
 }
 
-// When every node wakes on each commit that queues work (PostgreSQL's NOTIFY),
-// on a short queue one node takes what is due and the others claim nothing
-// (4 processes: ~3 empty claims per productive one), and everybody's claims and
-// completions shrink: the server's CPU per job doubled. So a fetcher whose last
-// claim found nothing moments ago (< 20 ms) waits 5-15 ms (random, so nodes
-// spread out) first: a node that finds work keeps claiming it in batches, the
-// others join when their claims find work again. After a quiet spell, or with
-// one node alone (SQLite), there is no wait.
-std::chrono::microseconds WorkerPool::raceDelay() {
-  constexpr auto kRaceWindow = std::chrono::milliseconds(20);
-  if (!race_for_claims_ || std::chrono::steady_clock::now() - last_empty_claim_ > kRaceWindow) {
-    return std::chrono::microseconds(0);
-  }
-  static thread_local std::minstd_rand rng(static_cast<unsigned>(std::hash<std::string>{}(worker_id_)) ^
-                                           std::random_device{}());
-  return std::chrono::microseconds(5000 + static_cast<int>(rng() % 10000));
-}
-
 void WorkerPool::fetchLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
@@ -102,8 +85,8 @@ void WorkerPool::fetchLoop() {
                          [&] { return stopping_ || workers_ + prefetch() > static_cast<int>(held_.size()); });
       continue;
     }
-    if (auto delay = raceDelay(); delay.count() > 0) {
-      if (fetch_cv_.wait_for(lock, delay, [&] { return stopping_; })) break;
+    if (auto at = pacer_.nextClaimAt(); at > std::chrono::steady_clock::now()) {
+      if (fetch_cv_.wait_until(lock, at, [&] { return stopping_; })) break;
     }
     woken_ = false;
     lock.unlock();
@@ -114,6 +97,7 @@ void WorkerPool::fetchLoop() {
     req.now = clock_.now();
     req.lease = options_.lease;
     req.service_limits = options_.service_concurrency;
+    auto claim_started = std::chrono::steady_clock::now();
     auto claimed = store_.claimJobs(req);
     health_.record(claimed.status());
     lock.lock();
@@ -131,7 +115,7 @@ void WorkerPool::fetchLoop() {
       continue;
     }
     claim_backoff_.reset();
-    last_empty_claim_ = claimed->empty() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    pacer_.claimed(claim_started, claimed->size(), room);
     if (!claimed->empty()) {
       if (committed_) committed_(JobChange::Kind::claimed, *claimed);
       for (Job& job : *claimed) {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "queue/claim_pacer.h"
 #include "queue/executor.h"
 #include "queue/store_health.h"
 #include "snapq/engine.h"
@@ -72,10 +73,7 @@ class WorkerPool {
   StoreHealth& health_;
   Logger& logger_;
   std::chrono::steady_clock::time_point last_claim_error_{};
-  // When a claim last came back empty (fetcher thread only): see raceDelay().
-  std::chrono::steady_clock::time_point last_empty_claim_{};
-  std::chrono::microseconds raceDelay();
-  bool race_for_claims_;  // Store::wakesEveryNode()
+  ClaimPacer pacer_;  // fetcher thread only; on where Store::wakesEveryNode()
   Backoff claim_backoff_;          // fetcher thread only
   Backoff completion_backoff_;     // under mu_
   std::chrono::steady_clock::time_point retry_completions_at_{};  // under mu_

@@ -11,7 +11,17 @@ Result<std::shared_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
   if (url.empty()) return Status::invalidArgument("postgres URL is empty");
   // A write that waits this long for another node's row lock gives up as unavailable.
   std::string lock_timeout = "SET lock_timeout = " + std::to_string(options.busy_timeout.count());
-  std::vector<std::string> writer_settings = {lock_timeout};
+  // The writer's statements name their rows by key: ids (claims, completions,
+  // leases), snapshot keys, names. Its plans are cached per statement
+  // (prepared), and a plan made while sync_jobs' statistics were young (a new
+  // database, a table that grew since the last ANALYZE) joined 300 completions
+  // to every running job by scanning both, 60-150 ms instead of 2 ms; a plan
+  // made for a batch of 1,000 hashed the whole table. Without sequential
+  // scans, hash and merge joins (still used where nothing else can run a
+  // statement) every such plan probes the keys' indexes, whatever the
+  // statistics say. Migrations turn them back on for their transaction.
+  std::vector<std::string> writer_settings = {lock_timeout, "SET enable_seqscan = off", "SET enable_hashjoin = off",
+                                              "SET enable_mergejoin = off"};
   if (options.relaxed_durability) writer_settings.emplace_back("SET synchronous_commit = off");
   auto writer_conn = Conn::open(url, writer_settings);
   if (!writer_conn) return writer_conn.status();
@@ -64,6 +74,12 @@ Status PostgresStore::migrate() {
   return writer_->runStatus([](Conn& conn) -> Status {
     // Nodes starting at once queue here; each later one then finds the work done.
     if (Status s = conn.query("SELECT pg_advisory_xact_lock($1)", Params().int64(kMigrationLockKey)).status(); !s)
+      return s;
+    // A migration may read whole tables (backfills, ANALYZE): the planner's
+    // usual choices, not the writer's key-probing ones (see open()).
+    if (Status s = conn.exec("SET LOCAL enable_seqscan = on; SET LOCAL enable_hashjoin = on; "
+                             "SET LOCAL enable_mergejoin = on");
+        !s)
       return s;
     if (Status s =
             conn.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -67,6 +67,19 @@ TEST_F(PostgresDriver, JobsQueuedOnAnotherNodeWakeTheWaiters) {
   EXPECT_TRUE(woken.get()) << "no NOTIFY arrived within 10 s";
 }
 
+// A node sends at most one NOTIFY per few milliseconds (pg::Writer::sendNotify):
+// one for work queued within that gap is sent late, not dropped.
+TEST_F(PostgresDriver, DispatchesInQuickSuccessionEachWakeTheOtherNodes) {
+  uint64_t seen = listening();
+  auto other = otherNode();
+  ASSERT_TRUE(other);
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_TRUE(insert(*other, 1).isOk());
+    ASSERT_TRUE(pg_->waitForWork(seen, Duration(10000))) << "no NOTIFY arrived for dispatch " << round;
+    seen = pg_->workEpoch();
+  }
+}
+
 TEST_F(PostgresDriver, FinishingJobsWakesNobodyButARetryDoes) {
   ASSERT_TRUE(insert(*store_, 2).isOk());
   uint64_t seen = listening();

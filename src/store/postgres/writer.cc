@@ -38,6 +38,15 @@ void Writer::loop() {
   while (true) {
     {
       std::unique_lock lock(mu_);
+      if (notify_due_) {
+        // A NOTIFY waits for its turn (see sendNotify) unless writes come first.
+        cv_.wait_until(lock, next_notify_at_, [this] { return stopping_ || !pending_.empty(); });
+        if (pending_.empty()) {
+          lock.unlock();
+          sendNotify(stopping_);
+          lock.lock();
+        }
+      }
       cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
       if (pending_.empty()) return;  // stopping and drained
       while (!pending_.empty() && static_cast<int>(batch.size()) < max_batch_) {
@@ -94,14 +103,33 @@ void Writer::runBatch(std::deque<Op>& batch) {
         results.resize(batch.size());
       }
     }
-    txn = commit(notify);
-    if (txn && notify && on_work_queued_) on_work_queued_();
+    txn = commit();
+    if (txn && notify) {
+      notify_due_ = true;
+      if (on_work_queued_) on_work_queued_();
+    }
   }
   conn_->pin(false);
   results.resize(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].done) batch[i].done(txn ? results[i].value_or(Status::ok()) : txn);
   }
+  if (notify_due_) sendNotify(false);
+}
+
+// Other nodes learn of queued work from a NOTIFY sent after the commit that
+// queued it, in a transaction of its own that does not wait for its WAL flush
+// (it changes no data; a NOTIFY lost in a crash only leaves the others to
+// their poll). Sent inside the data's transaction, it would hold PostgreSQL's
+// notify lock through that commit's flush and serialise the commits of every
+// node that dispatches. At most one per kNotifyGap: a stream of dispatches
+// wakes every listening node ~200 times a second, not at each group commit.
+void Writer::sendNotify(bool now) {
+  auto at = std::chrono::steady_clock::now();
+  if (!now && at < next_notify_at_) return;
+  notify_due_ = false;
+  next_notify_at_ = at + kNotifyGap;
+  (void)conn_->exec(std::string("BEGIN; SET LOCAL synchronous_commit = off; NOTIFY ") + kWorkChannel + "; COMMIT");
 }
 
 // The first write of a transaction needs no savepoint: if it fails, rolling
@@ -181,7 +209,7 @@ void Writer::runGroup(std::deque<Op>& batch, size_t first, std::vector<std::opti
   for (size_t m : members) results[m] = runOne(batch[m], notify);
 }
 
-Status Writer::commit(bool notify) {
+Status Writer::commit() {
   std::string sql = release_pending_ ? "RELEASE SAVEPOINT op; " : "";
   release_pending_ = false;
   // COMMIT of a transaction in the error state reports success and rolls back,
@@ -199,8 +227,6 @@ Status Writer::commit(bool notify) {
            "', 1) ON CONFLICT (table_name) DO UPDATE SET generation = g.generation + 1; ";
   }
   touched_snapshots_.clear();
-  if (notify) sql += std::string("NOTIFY ") + kWorkChannel + "; ";
-  // One string: a failing statement stops the rest, so a failed NOTIFY never commits.
   Status s = conn_->exec(sql + "COMMIT");
   if (!s && conn_->inTransaction()) (void)conn_->exec("ROLLBACK");
   return s;

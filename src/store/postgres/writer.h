@@ -2,13 +2,15 @@
 // thread owns the write connection and runs every write handed to it. The
 // writes that pile up while one transaction commits share the next one, so a
 // commit's WAL flush is paid once for many jobs. Each write runs inside its own
-// savepoint: one failing write rolls back alone, not its neighbours. A batch in
-// which some write asked for it (Conn::requestNotify) sends one
-// `NOTIFY snapq_jobs` before its commit, never one per job. Writes of one
+// savepoint: one failing write rolls back alone, not its neighbours. After a
+// batch in which some write asked for it (Conn::requestNotify) commits, one
+// `NOTIFY snapq_jobs` follows in a transaction of its own, at most one per
+// kNotifyGap (see sendNotify), never one per job. Writes of one
 // kind from several threads (single dispatches) can run as one statement: see
 // Combinable.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -74,7 +76,7 @@ class Writer {
   }
   Status runStatus(Work work, std::shared_ptr<Combinable> combine = nullptr);
 
-  // Runs on the writer thread after a transaction that sent the NOTIFY
+  // Runs on the writer thread after a transaction that asked for a NOTIFY
   // committed, so this process's own workers wake without the round trip
   // through the listening connection. Set before the first write.
   void onWorkQueued(std::function<void()> callback) { on_work_queued_ = std::move(callback); }
@@ -97,7 +99,8 @@ class Writer {
   void settle(bool ok, bool& notify);  // kept() or undo(), with what the write asked for
   // Moves pending writes into `batch`, up to max_batch_.
   void takePending(std::deque<Op>& batch);
-  Status commit(bool notify);
+  Status commit();
+  void sendNotify(bool now);  // now: even before next_notify_at_
 
   std::unique_ptr<Conn> conn_;
   int max_batch_;
@@ -110,6 +113,9 @@ class Writer {
   bool release_pending_ = false;  // the last write's RELEASE is not sent yet
   bool fresh_ = false;            // no write has run in this transaction yet
   bool bare_ = false;             // the running write has no savepoint (it is the first)
+  bool notify_due_ = false;  // a commit queued work; the NOTIFY is not sent yet
+  std::chrono::steady_clock::time_point next_notify_at_{};
+  static constexpr std::chrono::milliseconds kNotifyGap{5};
   std::function<void()> on_work_queued_;
   std::thread thread_;
 };
