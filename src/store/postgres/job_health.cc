@@ -7,12 +7,19 @@
 namespace snapq::pg {
 namespace {
 
-// Windowed counts: a range of sync_jobs_created (a sequential scan when the
-// window holds most of the table, which is then cheaper), hashed by group.
+// Windowed counts: finished jobs from a range of sync_jobs_created (a
+// sequential scan when the window holds most of the table, which is then
+// cheaper), open ones from their own partial indexes (sync_jobs_created holds
+// finished jobs only: migration 8), hashed by group.
 Status createdCounts(Conn& conn, const HealthQuery& q, health::Builder& out) {
   auto rows = conn.query(
-      "SELECT service, status, count(*) FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 "
-      "GROUP BY service, status",
+      "SELECT service, status, count(*) FROM ("
+      "SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 "
+      "AND status <> 'queued' AND status <> 'running' "
+      "UNION ALL SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 "
+      "AND status = 'queued' "
+      "UNION ALL SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 "
+      "AND status = 'running') w GROUP BY service, status",
       Params().time(q.since).time(q.now));
   if (!rows) return rows.status();
   for (int r = 0; r < rows->size(); ++r) {
