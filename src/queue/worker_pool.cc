@@ -81,14 +81,23 @@ void WorkerPool::fetchLoop() {
     if (stopping_) break;
     int room = workers_ + prefetch() - static_cast<int>(held_.size());
     if (room <= 0) {
+      flushIfDue(lock);  // held slots free up only as their attempts are recorded
       fetch_cv_.wait_for(lock, options_.poll,
                          [&] { return stopping_ || workers_ + prefetch() > static_cast<int>(held_.size()); });
       continue;
     }
     if (auto at = pacer_.nextClaimAt(); at > std::chrono::steady_clock::now()) {
-      if (fetch_cv_.wait_until(lock, at, [&] { return stopping_; })) break;
+      // Attempts that finish meanwhile wait for this claim (see executeLoop).
+      claim_due_ = true;
+      bool stop = fetch_cv_.wait_until(lock, at, [&] { return stopping_; });
+      claim_due_ = false;
+      if (stop) break;
+      continue;  // the room may have changed
     }
     woken_ = false;
+    // Finished attempts go just before the claim: the store's writer commits
+    // both in one transaction, one WAL flush instead of two.
+    flushIfDue(lock);
     lock.unlock();
     ClaimRequest req;
     req.worker_id = worker_id_;
@@ -152,7 +161,18 @@ void WorkerPool::executeLoop() {
     avg_run_us_ = 0.9 * avg_run_us_ + 0.1 * took_us;
     running_.erase(job.id);
     finished_.push_back(std::move(attempt));
-    if (!flushing_ && std::chrono::steady_clock::now() >= retry_completions_at_) flushCompletions(lock);
+    // While a paced claim is due (at most ClaimPacer::kMaxGap away) the
+    // attempt waits to be committed with it; otherwise it goes at once, or
+    // with the next batch if one is with the store.
+    if (!claim_due_) flushIfDue(lock);
+  }
+}
+
+// Unless a batch is with the store already (its commit sends what finished
+// meanwhile) or a failed batch's backoff still runs.
+void WorkerPool::flushIfDue(std::unique_lock<std::mutex>& lock) {
+  if (!flushing_ && !finished_.empty() && std::chrono::steady_clock::now() >= retry_completions_at_) {
+    flushCompletions(lock);
   }
 }
 
@@ -217,7 +237,7 @@ void WorkerPool::flushCompletions(std::unique_lock<std::mutex>& lock) {
     for (const Attempt& a : *batch) held_.erase(a.job.id);
     woken_ = true;  // slots and targets may be free now
     flushing_ = false;
-    if (!finished_.empty()) flushCompletions(lock);
+    if (!finished_.empty() && !claim_due_) flushCompletions(lock);
     fetch_cv_.notify_one();
     idle_cv_.notify_all();
   });

@@ -61,6 +61,7 @@ class WorkerPool {
   void executeLoop();
   void complete(Attempt attempt);
   void flushCompletions(std::unique_lock<std::mutex>& lock);
+  void flushIfDue(std::unique_lock<std::mutex>& lock);
   std::vector<JobCompletion> takeUnstarted();
   JobCompletion releaseOf(int64_t job_id, TimePoint now, TimePoint run_at, std::optional<EventNote> event) const;
 
@@ -93,6 +94,7 @@ class WorkerPool {
   std::set<int64_t> held_;
   std::vector<Attempt> finished_;     // attempts waiting for the next completion batch
   bool flushing_ = false;             // a batch is with the store
+  bool claim_due_ = false;            // the fetcher waits for its paced claim: completions wait for it
   bool woken_ = false;
   bool stopping_ = false;
   bool started_ = false;
