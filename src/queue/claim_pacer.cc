@@ -4,10 +4,10 @@
 
 namespace snapq {
 
-void ClaimPacer::claimed(Clock::time_point at, size_t claimed, int room) {
+void ClaimPacer::claimed(Clock::time_point at, size_t found, int room) {
   last_ = at;
   if (!on_) return;
-  if (static_cast<int>(claimed) < std::min(kPacedBatch, room)) {
+  if (static_cast<int>(found) < std::min(kPacedBatch, room)) {
     gap_ = std::clamp(gap_ * 2, kMinGap, kMaxGap);
   } else {
     gap_ /= 2;

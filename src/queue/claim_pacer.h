@@ -28,8 +28,8 @@ class ClaimPacer {
   // A pacer that is off never waits (one node on its own store: SQLite).
   ClaimPacer(bool on, unsigned seed) : on_(on), rng_(seed) {}
 
-  // A claim was made at `at` and found `claimed` jobs with room for `room`.
-  void claimed(Clock::time_point at, size_t claimed, int room);
+  // A claim was made at `at` and found `found` jobs with room for `room`.
+  void claimed(Clock::time_point at, size_t found, int room);
   // When the next claim may be made.
   Clock::time_point nextClaimAt();
   std::chrono::microseconds gap() const { return gap_; }

@@ -2,6 +2,7 @@
 // duration percentiles, the latest successful sync, and a time series, read in
 // one REPEATABLE READ snapshot. Each query seeks an index (see migration 4).
 #include "store/health_builder.h"
+#include "store/postgres/job_rows.h"
 #include "store/postgres/postgres_store.h"
 
 namespace snapq::pg {
@@ -12,15 +13,13 @@ namespace {
 // cheaper), open ones from their own partial indexes (sync_jobs_created holds
 // finished jobs only: migration 8), hashed by group.
 Status createdCounts(Conn& conn, const HealthQuery& q, health::Builder& out) {
-  auto rows = conn.query(
-      "SELECT service, status, count(*) FROM ("
-      "SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 "
-      "AND status <> 'queued' AND status <> 'running' "
-      "UNION ALL SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 "
-      "AND status = 'queued' "
-      "UNION ALL SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 "
-      "AND status = 'running') w GROUP BY service, status",
-      Params().time(q.since).time(q.now));
+  std::string parts;
+  for (const std::string& part : kStatusPartsSql) {
+    parts += std::string(parts.empty() ? "" : " UNION ALL ") +
+             "SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 AND " + part;
+  }
+  auto rows = conn.query("SELECT service, status, count(*) FROM (" + parts + ") w GROUP BY service, status",
+                         Params().time(q.since).time(q.now));
   if (!rows) return rows.status();
   for (int r = 0; r < rows->size(); ++r) {
     if (auto s = parseJobStatus(rows->text(r, 1))) out.addCreated(rows->text(r, 0), *s, rows->int64(r, 2));

@@ -42,10 +42,6 @@ std::string listTerm(Args& a, const std::string& column, const std::vector<std::
   return column + " = ANY(" + a.texts(values) + ")";
 }
 
-// Finished jobs: the predicate of the audit indexes (service, target, actor,
-// created: migration 8) and of the search's trigram index.
-const std::string kFinished = "status <> 'queued' AND status <> 'running'";
-
 // The search: ILIKE on the three columns joined by U+001F, the expression of
 // the trigram index (migration 5), is a match in one of them as long as q does
 // not hold that character itself. The index holds finished jobs only, so the
@@ -62,9 +58,9 @@ std::string searchTerm(Args& a, const std::string& q, bool indexed) {
     // The index reads q's rarest word; the whole q is checked on the rows it
     // finds, through an expression the index does not serve (|| '').
     return joined + " ILIKE " + a.text(snap::likePattern(word)) + " AND (" + joined + " || '') ILIKE " + p +
-           " AND " + kFinished;
+           " AND " + kFinishedSql;
   }
-  return joined + " ILIKE " + p + " AND " + kFinished;
+  return joined + " ILIKE " + p + " AND " + kFinishedSql;
 }
 
 // Every filter but the statuses and the cursor.
@@ -92,19 +88,20 @@ Terms filterTerms(const JobFilter& f, Args& a, bool indexed_search = true) {
 std::string statusTerm(JobStatus s) {
   std::string is = std::string("status = '") + toString(s) + "'";
   if (s == JobStatus::queued || s == JobStatus::running) return is;
-  if (s == JobStatus::success) return is + " AND " + kFinished;
-  return is + " AND " + kFinished + " AND status <> 'success'";
+  if (s == JobStatus::success) return is + " AND " + kFinishedSql;
+  return is + " AND " + kFinishedSql + " AND status <> 'success'";
 }
 
 bool isOpen(JobStatus s) { return s == JobStatus::queued || s == JobStatus::running; }
 
-// "(status = 'a' OR status = 'b')"; empty when none of them is finished.
+// "(status = 'a' OR status = 'b') AND <finished>"; empty when none of them
+// is finished.
 std::string finishedTerm(const std::vector<JobStatus>& statuses) {
   std::string any;
   for (JobStatus s : statuses) {
     if (!isOpen(s)) any += std::string(any.empty() ? "" : " OR ") + "status = '" + toString(s) + "'";
   }
-  return any.empty() ? "" : "(" + any + ")";
+  return any.empty() ? "" : "(" + any + ") AND " + kFinishedSql;
 }
 
 Status readPage(Conn& conn, const JobFilter& f, JobPage& page) {
@@ -120,11 +117,8 @@ Status readPage(Conn& conn, const JobFilter& f, JobPage& page) {
     // through their own partial indexes.
     std::vector<JobStatus> statuses = f.statuses;
     if (statuses.empty()) statuses.assign(kAllJobStatuses.begin(), kAllJobStatuses.end());
-    std::string finished = f.statuses.empty() ? kFinished : finishedTerm(statuses);
-    if (!finished.empty()) {
-      if (finished != kFinished) finished += " AND " + kFinished;
-      arms.push_back(arm(filterTerms(f, a), finished));
-    }
+    std::string finished = f.statuses.empty() ? kFinishedSql : finishedTerm(statuses);
+    if (!finished.empty()) arms.push_back(arm(filterTerms(f, a), finished));
     for (JobStatus s : statuses) {
       if (isOpen(s)) arms.push_back(arm(filterTerms(f, a, false), statusTerm(s)));
     }
@@ -135,9 +129,7 @@ Status readPage(Conn& conn, const JobFilter& f, JobPage& page) {
   } else if (Terms t = filterTerms(f, a); !t.sql.empty()) {
     // Filtered: finished jobs through the audit indexes, which hold no open
     // ones (migration 8), open ones through their own partial indexes.
-    arms.push_back(arm(t, kFinished));
-    arms.push_back(arm(t, statusTerm(JobStatus::queued)));
-    arms.push_back(arm(t, statusTerm(JobStatus::running)));
+    for (const std::string& part : kStatusPartsSql) arms.push_back(arm(t, part));
   } else {
     arms.push_back(arm(Terms{}, ""));  // newest first along the primary key
   }
@@ -184,7 +176,7 @@ std::string counterParts(const JobFilter& f, Args& a) {
   for (const auto& r : spans.rows) {
     Terms t = filterTerms(joblist::edgeFilter(f, r), a);
     sql += " UNION ALL SELECT 'f', status, count(*) FROM sync_jobs" +
-           t.where(kFinished) + " GROUP BY status";
+           t.where(kFinishedSql) + " GROUP BY status";
   }
   return sql;
 }
@@ -196,7 +188,7 @@ std::string counterParts(const JobFilter& f, Args& a) {
 std::string scanPart(const JobFilter& f, Args& a) {
   Terms t = filterTerms(f, a);
   return " UNION ALL SELECT 's', status, count(*) FROM (SELECT status FROM sync_jobs" +
-         t.where(kFinished) + " LIMIT " + std::to_string(kCountScanLimit) +
+         t.where(kFinishedSql) + " LIMIT " + std::to_string(kCountScanLimit) +
          ") matched GROUP BY status";
 }
 
@@ -262,21 +254,21 @@ Result<std::vector<Actor>> actorsIn(Conn& conn, const JobActorQuery& q) {
   window.services = q.services;
   for (const auto& r : spans.rows) {
     part("SELECT actor_name FROM sync_jobs" +
-         filterTerms(joblist::edgeFilter(window, r), a).where(kFinished));
+         filterTerms(joblist::edgeFilter(window, r), a).where(kFinishedSql));
   }
   window.since = q.since;
   window.until = q.until;
   for (JobStatus open_status : {JobStatus::queued, JobStatus::running}) {
     part("SELECT actor_name FROM sync_jobs" + filterTerms(window, a).where(statusTerm(open_status)));
   }
-  // The newest of the actor's finished jobs (sync_jobs_actor) and of its open ones.
-  const std::string newest_type =
-      "(SELECT actor_type FROM ((SELECT id, actor_type FROM sync_jobs j WHERE j.actor_name = n.actor_name AND " +
-      kFinished +
-      " ORDER BY id DESC LIMIT 1) UNION ALL (SELECT id, actor_type FROM sync_jobs j WHERE j.actor_name = "
-      "n.actor_name AND status = 'queued' ORDER BY id DESC LIMIT 1) UNION ALL (SELECT id, actor_type FROM "
-      "sync_jobs j WHERE j.actor_name = n.actor_name AND status = 'running' ORDER BY id DESC LIMIT 1)) newest "
-      "ORDER BY id DESC LIMIT 1)";
+  // The newest of the actor's jobs: the newest of each status part's.
+  std::string newest;
+  for (const std::string& part : kStatusPartsSql) {
+    newest += std::string(newest.empty() ? "" : " UNION ALL ") +
+              "(SELECT id, actor_type FROM sync_jobs j WHERE j.actor_name = n.actor_name AND " + part +
+              " ORDER BY id DESC LIMIT 1)";
+  }
+  const std::string newest_type = "(SELECT actor_type FROM (" + newest + ") newest ORDER BY id DESC LIMIT 1)";
   auto rows = conn.query("SELECT n.actor_name, " + newest_type + " FROM (" + parts + ") n", a.params);
   if (!rows) return rows.status();
   std::vector<Actor> actors;

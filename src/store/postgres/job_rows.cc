@@ -2,6 +2,9 @@
 
 namespace snapq::pg {
 
+const std::string kFinishedSql = "status <> 'queued' AND status <> 'running'";
+const std::vector<std::string> kStatusPartsSql = {kFinishedSql, "status = 'queued'", "status = 'running'"};
+
 const std::string kJobColumns =
     "id, service, instance, action, kind, target_type, target_id, status, attempts, max_attempts, "
     "priority, queue, trigger_source, actor_type, actor_name, payload, result, error, progress, "

@@ -15,6 +15,13 @@ namespace snapq::pg {
 extern const std::string kJobColumns;
 Job readJob(const Rows& rows, int row);
 
+// sync_jobs as its partial indexes split it: finished jobs (the audit indexes
+// of migration 8 and the search's trigram index), queued ones
+// (sync_jobs_claim) and running ones (sync_jobs_running). A query over jobs of
+// every status that filters by an indexed column reads each part apart.
+extern const std::string kFinishedSql;
+extern const std::vector<std::string> kStatusPartsSql;
+
 // "('failed', 'conflict')": the states a transition may start from, taken from
 // the state machine so the SQL guards cannot drift from it.
 std::string allowedFromSql(Transition t);
