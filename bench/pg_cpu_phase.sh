@@ -2,7 +2,7 @@
 # One phase of queue_bench against the server scripts/pg.sh started in $PG_DIR, with the CPU of
 # the whole queue_bench process tree (getrusage children) and of the postgres server
 # (postmaster + children incl. reaped ones) over the run. Prints one JSON line.
-# usage: PG_DIR=/tmp/pg-x/d [OUT=file.jsonl] [AB_COMMIT=sha] bench/pg_cpu_phase.sh LABEL BIN PHASE PROCESSES [args]
+# usage: PG_DIR=/tmp/pg-x/d [OUT=file.jsonl] [AB_COMMIT=sha] [WORKERS=4] bench/pg_cpu_phase.sh LABEL BIN PHASE PROCESSES [args]
 # Used for the A/B tables in bench/README.md (main build vs branch build, interleaved).
 set -euo pipefail
 label=$1 bin=$2 phase=$3 procs=$4; shift 4
@@ -24,7 +24,7 @@ ERR=$(mktemp)
 export OUT
 load=$(cut -d' ' -f1 /proc/loadavg)
 p0=$(pgcpu)
-out=$( { /usr/bin/time -f "TIME %U %S %e" "$bin" --db "$URL" --phases "$phase" --workers 4 --processes "$procs" "$@" 2>"$ERR" ; } 2>&1 ) || true
+out=$( { /usr/bin/time -f "TIME %U %S %e" "$bin" --db "$URL" --phases "$phase" --workers ${WORKERS:-4} --processes "$procs" "$@" 2>"$ERR" ; } 2>&1 ) || true
 p1=$(pgcpu)
 t=$(grep "^TIME" "$ERR" | tail -1)
 line=$(echo "$out" | grep '^{' | tail -1)

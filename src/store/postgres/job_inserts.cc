@@ -227,6 +227,9 @@ class PlainInsert final : public Combinable {
     return Status::ok();
   }
 
+  // One INSERT for all, when no dispatch has a hook to run after it.
+  bool oneStatement() const override { return !request_.extra; }
+
   Result<std::vector<InsertedJob>> take() { return std::move(out_); }
 
  private:

@@ -1,5 +1,7 @@
 #include "store/postgres/pg_conn.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -179,6 +181,16 @@ Status Conn::ready() {
     return Status::unavailable("postgres is unreachable; next connection attempt in " + std::to_string(wait) + " ms");
   }
   return connect();
+}
+
+Status Conn::readyWhenIdle() {
+  // Reads whatever is waiting (a server that ends a session sends its FATAL,
+  // then closes); at the end of the stream libpq marks the connection bad.
+  pollfd waiting{socket(), POLLIN, 0};
+  while (conn_ && PQstatus(conn_) == CONNECTION_OK && !inTransaction() && poll(&waiting, 1, 0) == 1 &&
+         PQconsumeInput(conn_) == 1) {
+  }
+  return ready();
 }
 
 Status Conn::resultStatus(PGresult* res, std::string_view what) {

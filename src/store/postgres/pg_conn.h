@@ -98,6 +98,12 @@ class Conn {
   // Connected and usable; otherwise reconnects, at most once per backoff step
   // (100 ms doubling to 5 s) and fails `unavailable` in between.
   Status ready();
+  // ready(), after reading what the server sent while the connection sat idle,
+  // so one it has closed meanwhile (a restart) is reopened before it is used.
+  Status readyWhenIdle();
+  // The last statement's failure came from the server over a live connection
+  // (it was rolled back), not from a connection lost on the way.
+  bool answered() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
   // Prepares `sql` on first use on this connection, then executes it.
   Result<Rows> query(const std::string& sql, const Params& params = {});
   // Runs one or more statements without parameters (DDL, BEGIN, SAVEPOINT).

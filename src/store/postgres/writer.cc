@@ -84,6 +84,7 @@ void Writer::takePending(std::deque<Op>& batch) {
 }
 
 void Writer::runBatch(std::deque<Op>& batch) {
+  if (runOneStatement(batch)) return;
   std::vector<std::optional<Status>> results(batch.size());
   bool notify = false;
   Status txn = begin();
@@ -104,10 +105,7 @@ void Writer::runBatch(std::deque<Op>& batch) {
       }
     }
     txn = commit();
-    if (txn && notify) {
-      notify_due_ = true;
-      if (on_work_queued_) on_work_queued_();
-    }
+    if (txn) committed(notify);
   }
   conn_->pin(false);
   results.resize(batch.size());
@@ -115,6 +113,43 @@ void Writer::runBatch(std::deque<Op>& batch) {
     if (batch[i].done) batch[i].done(txn ? results[i].value_or(Status::ok()) : txn);
   }
   if (notify_due_) sendNotify(false);
+}
+
+// A batch whose writes are all one statement together (single dispatches from
+// several threads) needs no BEGIN and COMMIT: PostgreSQL commits the statement
+// by itself, one round trip instead of three. Dispatchers with a few calls in
+// flight wait on these round trips, not on the server's work. If the statement
+// fails the server has rolled it back, and the transaction's path below runs
+// each write in its own savepoint to find out which one failed.
+bool Writer::runOneStatement(std::deque<Op>& batch) {
+  for (const Op& op : batch) {
+    if (!op.combine || !op.combine->oneStatement() || typeid(*op.combine) != typeid(*batch.front().combine)) {
+      return false;
+    }
+  }
+  // A connection the server closed while it sat idle (a restart) is reopened
+  // first: a statement sent on it would leave unknown whether it committed.
+  if (!conn_->readyWhenIdle()) return false;
+  std::vector<Combinable*> all;
+  for (const Op& op : batch) all.push_back(op.combine.get());
+  Status s = all.front()->runTogether(*conn_, all);
+  bool notify = conn_->takeNotifyRequest();
+  (void)conn_->takeTouchedSnapshots();  // none: such a write changes no snapshot
+  // Rolled back for certain only when the server answered; a connection lost
+  // on the way leaves the outcome unknown, and nothing is run twice.
+  if (!s && conn_->answered()) return false;
+  if (s) committed(notify);
+  for (Op& op : batch) {
+    if (op.done) op.done(s);
+  }
+  if (notify_due_) sendNotify(false);
+  return true;
+}
+
+void Writer::committed(bool notify) {
+  if (!notify) return;
+  notify_due_ = true;
+  if (on_work_queued_) on_work_queued_();
 }
 
 // Other nodes learn of queued work from a NOTIFY sent after the commit that

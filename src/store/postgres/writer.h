@@ -38,6 +38,9 @@ class Combinable {
   virtual ~Combinable() = default;
   // Runs `all` (this one first, each of this dynamic type) as one write.
   virtual Status runTogether(Conn& conn, const std::vector<Combinable*>& all) = 0;
+  // runTogether sends exactly one statement and nothing else needs to share
+  // its transaction: a batch of only such writes commits with that statement.
+  virtual bool oneStatement() const { return false; }
 };
 
 class Writer {
@@ -89,6 +92,7 @@ class Writer {
   };
   void loop();
   void runBatch(std::deque<Op>& batch);
+  bool runOneStatement(std::deque<Op>& batch);  // false: not run, take the transaction's path
   Status begin();
   Status runOne(Op& op, bool& notify);
   // Runs batch[i] with the later not yet run writes it combines with; fills their results.
@@ -100,6 +104,7 @@ class Writer {
   // Moves pending writes into `batch`, up to max_batch_.
   void takePending(std::deque<Op>& batch);
   Status commit();
+  void committed(bool notify);  // after a commit: the NOTIFY it asked for, this process's workers
   void sendNotify(bool now);  // now: even before next_notify_at_
 
   std::unique_ptr<Conn> conn_;
