@@ -2,8 +2,9 @@
 // job_inserts.cc, completions in completions.cc). Every statement runs on the
 // writer thread, batched with whatever else is pending; multi-row work is one
 // statement over arrays (unnest), not one round trip per job.
-#include <algorithm>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "store/postgres/job_rows.h"
 #include "store/postgres/postgres_store.h"
@@ -49,7 +50,7 @@ Result<std::vector<Job>> PostgresStore::claimJobs(const ClaimRequest& request) {
     auto candidates = conn.query(sql, p);
     if (!candidates) return candidates.status();
     std::vector<int64_t> ids;
-    std::map<int64_t, size_t> position;
+    std::unordered_map<int64_t, size_t> position;
     for (int r = 0; r < candidates->size(); ++r) {
       auto it = room.find(candidates->text(r, 1));
       if (it != room.end()) {
@@ -62,7 +63,7 @@ Result<std::vector<Job>> PostgresStore::claimJobs(const ClaimRequest& request) {
     if (ids.empty()) return std::vector<Job>{};
 
     // One UPDATE claims the whole batch; the rows come back in any order and
-    // are put back in claim order.
+    // each goes back to its place in claim order.
     static const std::string claim_sql =
         "UPDATE sync_jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, lease_until = $2, "
         "started_at = $3 WHERE id = ANY($4) AND " +
@@ -71,11 +72,17 @@ Result<std::vector<Job>> PostgresStore::claimJobs(const ClaimRequest& request) {
     up.text(request.worker_id).time(request.now + request.lease).time(request.now).int64Array(ids);
     auto rows = conn.query(claim_sql, up);
     if (!rows) return rows.status();
+    std::vector<std::optional<Job>> in_order(ids.size());
+    for (int r = 0; r < rows->size(); ++r) {
+      Job job = readJob(*rows, r);
+      size_t at = position.at(job.id);
+      in_order[at] = std::move(job);
+    }
     std::vector<Job> claimed;
-    claimed.reserve(ids.size());
-    for (int r = 0; r < rows->size(); ++r) claimed.push_back(readJob(*rows, r));
-    std::sort(claimed.begin(), claimed.end(),
-              [&position](const Job& a, const Job& b) { return position[a.id] < position[b.id]; });
+    claimed.reserve(rows->size());
+    for (std::optional<Job>& job : in_order) {
+      if (job) claimed.push_back(std::move(*job));
+    }
     return claimed;
   });
 }

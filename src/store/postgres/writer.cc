@@ -48,6 +48,14 @@ void Writer::loop() {
         }
       }
       cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      // The writes of the last batch usually come back together (a dispatcher
+      // with several calls in flight, each waiting for its commit): a moment's
+      // wait lets them share the next commit instead of the first one paying
+      // for a commit alone while the others queue behind it.
+      if (last_batch_ > 1 && pending_.size() < last_batch_) {
+        cv_.wait_until(lock, std::chrono::steady_clock::now() + kGather,
+                       [this] { return stopping_ || pending_.size() >= last_batch_; });
+      }
       if (pending_.empty()) return;  // stopping and drained
       while (!pending_.empty() && static_cast<int>(batch.size()) < max_batch_) {
         batch.push_back(std::move(pending_.front()));
@@ -55,6 +63,7 @@ void Writer::loop() {
       }
     }
     runBatch(batch);
+    last_batch_ = batch.size();
     batch.clear();
   }
 }
