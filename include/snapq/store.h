@@ -77,6 +77,12 @@ struct InsertJobsRequest {
   std::vector<NewJob> jobs;
   TimePoint now{};
   DispatchHook extra;  // optional; its failure rolls the whole insert back
+  // Optional; runs on the store's write path once the jobs are written, before
+  // any later write runs, and touches no data (the engine takes the dispatch's
+  // place in the order of job changes here). It may run more than once, and for
+  // an insert that is then rolled back. Unlike `extra`, it lets a driver commit
+  // the insert as one statement.
+  std::function<void()> on_written;
 };
 
 struct ClaimRequest {

@@ -63,7 +63,7 @@ class Engine::Impl {
             },
             *engine.env_.logger, [this](const Job& after) { return followUps(after); }) {}
 
-  // `hook` (a dispatch's or a manager operation's, may be empty), and first a
+  // `hook` (a manager operation's, may be empty), and first a
   // place in the order of job changes taken inside the transaction, before its
   // commit can wake a worker (see Notifier).
   template <typename Arg>
@@ -180,7 +180,9 @@ Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest
   auto reservation = std::make_shared<uint64_t>(0);
   if (impl_->notifier_.wantsChanges()) {
     copies = insert.jobs;
-    insert.extra = impl_->reserving(reservation, std::move(insert.extra));
+    insert.on_written = [impl = impl_.get(), reservation] {
+      if (*reservation == 0) *reservation = impl->notifier_.reserve();
+    };
   }
   const TimePoint now = insert.now;
   auto inserted = store_->insertJobs(std::move(insert));

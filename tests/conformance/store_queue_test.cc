@@ -1,5 +1,8 @@
 // Queue behaviour every driver must share: insert, dedup, claim order,
 // per-target ordering, concurrency limits, guarded completion, rescue.
+#include <atomic>
+#include <thread>
+
 #include "conformance/store_fixture.h"
 
 namespace snapq::testing {
@@ -213,6 +216,54 @@ TEST_P(StoreQueue, DispatchHookFailureRollsTheInsertBack) {
   // The failed dispatch left the next one unharmed.
   int64_t id = insert(job());
   EXPECT_EQ(get(id).status, JobStatus::queued);
+}
+
+// InsertJobsRequest::on_written is where the engine takes a dispatch's place in
+// the order of job changes: it must run for every dispatch that commits, with
+// or without a hook, shared INSERT or not, and before any later write (a claim
+// of the job) can run.
+TEST_P(StoreQueue, OnWrittenRunsForEveryDispatchBeforeAnyLaterWrite) {
+  std::atomic<bool> written{false};
+  std::thread slow([&] {
+    InsertJobsRequest r;
+    r.now = t0();
+    r.jobs = {job()};
+    r.on_written = [&written] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      written = true;
+    };
+    EXPECT_TRUE(store_->insertJobs(std::move(r)).isOk());
+  });
+  // Whenever a claim gets the job, the dispatch's on_written has returned.
+  std::vector<Job> got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (got.empty() && std::chrono::steady_clock::now() < deadline) {
+    got = claim(1);
+    if (!got.empty()) {
+      EXPECT_TRUE(written.load()) << "a write ran before the dispatch's on_written returned";
+    }
+  }
+  slow.join();
+  EXPECT_EQ(got.size(), 1u);
+
+  constexpr int kThreads = 8, kEach = 20;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int calls = 0;
+        InsertJobsRequest r;
+        r.now = t0();
+        r.jobs = {job()};
+        r.on_written = [&calls] { ++calls; };
+        if ((t + i) % 3 == 0) r.extra = [](Txn&, const std::vector<InsertedJob>&) { return Status::ok(); };
+        if (!store_->insertJobs(std::move(r)).isOk() || calls < 1) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_P(StoreQueue, NextRunAtIsTheEarliestQueuedJob) {

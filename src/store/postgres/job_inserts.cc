@@ -179,6 +179,7 @@ Result<std::vector<InsertedJob>> insertWithHook(Conn& conn, const InsertJobsRequ
     PgTxn txn(conn);
     if (Status s = request.extra(txn, *inserted); !s) return s;
   }
+  if (request.on_written) request.on_written();
   return inserted;
 }
 
@@ -222,6 +223,7 @@ class PlainInsert final : public Combinable {
         PgTxn txn(conn);
         if (Status s = insert->request_.extra(txn, mine); !s) return s;
       }
+      if (insert->request_.on_written) insert->request_.on_written();
       insert->out_ = std::move(mine);
     }
     return Status::ok();

@@ -93,6 +93,7 @@ Result<std::vector<InsertedJob>> SqliteStore::insertJobs(InsertJobsRequest reque
       SqliteTxn txn(db);
       if (Status s = request.extra(txn, out); !s) return s;
     }
+    if (request.on_written) request.on_written();
     return out;
   });
 }
