@@ -7,13 +7,16 @@
 //   queue_bench [--jobs 20000] [--workers 1,2,4,8] [--phases LIST] [--relaxed]
 //               [--dir DIR] [--prefetch N] [--producers 10] [--bulk 1000]
 //               [--payload empty|small] [--wait listener|poll] [--timeout 300]
-//               [--label TEXT] [--db postgres://...] [--processes 1,2,4]
+//               [--label TEXT] [--db postgres://...] [--processes 1,2,4] [--changes]
 //
 // --db postgres://URL measures the PostgreSQL driver: every phase gets a fresh
 // database on that server (created and dropped by the bench). --processes
 // runs the workers in that many separate processes (this program again, with
 // --worker-only), each with W worker threads, while this process dispatches
 // and polls the status counts for completion.
+//
+// --changes subscribes a no-op onJobChanged listener in this (the dispatching)
+// process, as `snapq serve` has one for its live events.
 //
 // Phases (default: all, in this order):
 //   enqueue_serial     one job per dispatch(), 1 thread
@@ -93,6 +96,7 @@ struct Options {
   int bulk = 1000;
   bool small_payload = false;
   bool poll_wait = false;  // count completions by polling listJobs instead of onJobFinished
+  bool changes = false;    // a no-op onJobChanged listener, as `snapq serve` has (its live events)
   int timeout_s = 300;
   std::string label;  // copied into every JSON line (e.g. the runner's session/round)
   std::string db;     // empty: SQLite files in --dir; else a postgres:// server URL
@@ -105,7 +109,7 @@ struct Options {
   std::cerr << "usage: queue_bench [--jobs N] [--workers 1,2,4,8] [--phases LIST] [--relaxed] [--dir DIR]\n"
                "                   [--prefetch N] [--producers N] [--bulk N] [--payload empty|small]\n"
                "                   [--wait listener|poll] [--timeout SECONDS] [--label TEXT]\n"
-               "                   [--db postgres://...] [--processes 1,2,4]\n"
+               "                   [--db postgres://...] [--processes 1,2,4] [--changes]\n"
                "phases: enqueue_serial,enqueue_single,enqueue_bulk,process,end_to_end_single,end_to_end_bulk\n";
   std::exit(2);
 }
@@ -167,6 +171,8 @@ Options parseArgs(int argc, char** argv) {
       std::string w = next();
       if (w != "listener" && w != "poll") usage("--wait is listener or poll");
       o.poll_wait = w == "poll";
+    } else if (arg == "--changes") {
+      o.changes = true;
     } else if (arg == "--timeout") {
       o.timeout_s = parsePositive(arg, next());
     } else if (arg == "--label") {
@@ -359,6 +365,7 @@ class Bench {
     engine_->onJobFinished([this](const snapq::Job& job) {
       if (!poll_wait_) counter_.add(job);
     });
+    if (o.changes) engine_->onJobChanged([](const snapq::JobChange&) {});
   }
   ~Bench() {
     engine_->stop();
