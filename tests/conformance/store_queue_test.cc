@@ -114,6 +114,26 @@ TEST_P(StoreQueue, JobsOfOneTargetRunOneAtATimeInDispatchOrder) {
   EXPECT_EQ(ids(claim(10, t0() + Duration(5000))), std::vector<int64_t>{second});
 }
 
+// One at a time holds whatever the ids say: a job that is queued again after a
+// later job of its target started (retried by hand here; on PostgreSQL also a
+// dispatch that committed after another node's later-numbered one) waits for
+// the running job instead of joining it.
+TEST_P(StoreQueue, AJobRetriedByHandWaitsWhileALaterJobOfItsTargetRuns) {
+  NewJob j = job();
+  j.target_type = "record";
+  j.target_id = "r1";
+  int64_t first = insert(j);
+  int64_t second = insert(j);
+  EXPECT_EQ(ids(claim(10)), std::vector<int64_t>{first});
+  ASSERT_TRUE(complete(first, Transition::fail));
+  EXPECT_EQ(ids(claim(10)), std::vector<int64_t>{second});
+  auto retried = store_->retryJob({first, Actor::user("alice"), t0() + Duration(1000), false, "127.0.0.1", {}});
+  ASSERT_TRUE(retried.isOk()) << retried.status().toString();
+  EXPECT_TRUE(claim(10, t0() + Duration(1000)).empty()) << "the retried job must wait while the later one runs";
+  ASSERT_TRUE(complete(second, Transition::succeed));
+  EXPECT_EQ(ids(claim(10, t0() + Duration(1000))), std::vector<int64_t>{first});
+}
+
 TEST_P(StoreQueue, ServiceConcurrencyLimitCountsRunningJobsOfEveryWorker) {
   for (int i = 0; i < 5; ++i) insert(job("slow"));
   for (int i = 0; i < 2; ++i) insert(job("fast"));

@@ -30,12 +30,15 @@ Result<std::vector<Job>> PostgresStore::claimJobs(const ClaimRequest& request) {
       }
     }
     // Due jobs in claim order; a job waits while an older job of its target is
-    // open. Rows another node is claiming right now are skipped, not waited for.
+    // queued, or any job of its target runs: a retried job, or one whose
+    // dispatch committed after another node's later-numbered one, may be older
+    // than the job that runs. Rows another node is claiming right now are
+    // skipped, not waited for.
     std::string sql =
         "SELECT id, service FROM sync_jobs AS j WHERE status = 'queued' AND run_at <= $1"
         " AND (target_id = '' OR NOT EXISTS (SELECT 1 FROM sync_jobs AS p WHERE p.status IN ('queued', 'running')"
         " AND p.target_id <> '' AND p.service = j.service AND p.instance = j.instance"
-        " AND p.target_type = j.target_type AND p.target_id = j.target_id AND p.id < j.id))";
+        " AND p.target_type = j.target_type AND p.target_id = j.target_id AND (p.id < j.id OR p.status = 'running')))";
     Params p;
     p.time(request.now).int64(request.limit);
     if (!request.queues.empty()) {

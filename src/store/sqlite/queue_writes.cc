@@ -118,12 +118,13 @@ Result<std::vector<Job>> SqliteStore::claimJobs(const ClaimRequest& request) {
         if (left <= 0) full.push_back(service);
       }
     }
-    // Due jobs in claim order; a job waits while an older job of its target is open.
+    // Due jobs in claim order; a job waits while an older job of its target is
+    // queued, or any job of its target runs (a retried job may be older than it).
     std::string sql =
         "SELECT id, service FROM sync_jobs AS j WHERE status = 'queued' AND run_at <= ?1"
         " AND (target_id = '' OR NOT EXISTS (SELECT 1 FROM sync_jobs AS p WHERE p.status IN ('queued', 'running')"
         " AND p.target_id != '' AND p.service = j.service AND p.instance = j.instance AND p.target_type = j.target_type"
-        " AND p.target_id = j.target_id AND p.id < j.id))";
+        " AND p.target_id = j.target_id AND (p.id < j.id OR p.status = 'running')))";
     if (!request.queues.empty()) sql += " AND queue IN (SELECT value FROM json_each(?3))";
     if (!full.empty()) sql += " AND service NOT IN (SELECT value FROM json_each(?4))";
     sql += " ORDER BY priority, run_at, id LIMIT ?2";
