@@ -70,9 +70,14 @@ class Engine::Impl {
   std::function<Status(Txn&, Arg)> reserving(std::shared_ptr<uint64_t> reservation,
                                              std::function<Status(Txn&, Arg)> hook) {
     return [this, reservation, hook = std::move(hook)](Txn& txn, Arg arg) {
-      if (*reservation == 0) *reservation = notifier_.reserve();
+      reserveOnce(*reservation);
       return hook ? hook(txn, arg) : Status::ok();
     };
+  }
+
+  // A write that may run twice (a rolled-back try, then alone) takes one place.
+  void reserveOnce(uint64_t& reservation) {
+    if (reservation == 0) reservation = notifier_.reserve();
   }
 
   // The follow-up hook's requests as rows; one that cannot be built is logged
@@ -180,9 +185,7 @@ Result<std::vector<Dispatched>> Engine::dispatchMany(std::vector<DispatchRequest
   auto reservation = std::make_shared<uint64_t>(0);
   if (impl_->notifier_.wantsChanges()) {
     copies = insert.jobs;
-    insert.on_written = [impl = impl_.get(), reservation] {
-      if (*reservation == 0) *reservation = impl->notifier_.reserve();
-    };
+    insert.on_written = [impl = impl_.get(), reservation] { impl->reserveOnce(*reservation); };
   }
   const TimePoint now = insert.now;
   auto inserted = store_->insertJobs(std::move(insert));

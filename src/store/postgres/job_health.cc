@@ -13,11 +13,9 @@ namespace {
 // cheaper), open ones from their own partial indexes (sync_jobs_created holds
 // finished jobs only: migration 8), hashed by group.
 Status createdCounts(Conn& conn, const HealthQuery& q, health::Builder& out) {
-  std::string parts;
-  for (const std::string& part : kStatusPartsSql) {
-    parts += std::string(parts.empty() ? "" : " UNION ALL ") +
-             "SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 AND " + part;
-  }
+  std::string parts = unionOfStatusParts([](const std::string& part) {
+    return "SELECT service, status FROM sync_jobs WHERE created_at >= $1 AND created_at < $2 AND " + part;
+  });
   auto rows = conn.query("SELECT service, status, count(*) FROM (" + parts + ") w GROUP BY service, status",
                          Params().time(q.since).time(q.now));
   if (!rows) return rows.status();

@@ -262,12 +262,10 @@ Result<std::vector<Actor>> actorsIn(Conn& conn, const JobActorQuery& q) {
     part("SELECT actor_name FROM sync_jobs" + filterTerms(window, a).where(statusTerm(open_status)));
   }
   // The newest of the actor's jobs: the newest of each status part's.
-  std::string newest;
-  for (const std::string& part : kStatusPartsSql) {
-    newest += std::string(newest.empty() ? "" : " UNION ALL ") +
-              "(SELECT id, actor_type FROM sync_jobs j WHERE j.actor_name = n.actor_name AND " + part +
-              " ORDER BY id DESC LIMIT 1)";
-  }
+  std::string newest = unionOfStatusParts([](const std::string& part) {
+    return "(SELECT id, actor_type FROM sync_jobs j WHERE j.actor_name = n.actor_name AND " + part +
+           " ORDER BY id DESC LIMIT 1)";
+  });
   const std::string newest_type = "(SELECT actor_type FROM (" + newest + ") newest ORDER BY id DESC LIMIT 1)";
   auto rows = conn.query("SELECT n.actor_name, " + newest_type + " FROM (" + parts + ") n", a.params);
   if (!rows) return rows.status();

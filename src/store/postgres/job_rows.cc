@@ -5,6 +5,12 @@ namespace snapq::pg {
 const std::string kFinishedSql = "status <> 'queued' AND status <> 'running'";
 const std::vector<std::string> kStatusPartsSql = {kFinishedSql, "status = 'queued'", "status = 'running'"};
 
+std::string unionOfStatusParts(const std::function<std::string(const std::string& part)>& select) {
+  std::string sql;
+  for (const std::string& part : kStatusPartsSql) sql += (sql.empty() ? "" : " UNION ALL ") + select(part);
+  return sql;
+}
+
 const std::string kJobColumns =
     "id, service, instance, action, kind, target_type, target_id, status, attempts, max_attempts, "
     "priority, queue, trigger_source, actor_type, actor_name, payload, result, error, progress, "

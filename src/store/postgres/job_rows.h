@@ -1,6 +1,7 @@
 // Mapping between sync_jobs rows and Job values, shared by the driver's files.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ Job readJob(const Rows& rows, int row);
 // every status that filters by an indexed column reads each part apart.
 extern const std::string kFinishedSql;
 extern const std::vector<std::string> kStatusPartsSql;
+// `select(part)` for each status part, joined by UNION ALL.
+std::string unionOfStatusParts(const std::function<std::string(const std::string& part)>& select);
 
 // "('failed', 'conflict')": the states a transition may start from, taken from
 // the state machine so the SQL guards cannot drift from it.
