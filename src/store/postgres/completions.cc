@@ -2,6 +2,8 @@
 // UPDATE over arrays for all the batch's jobs that made it, guarded by the state
 // machine and by the worker still holding the job; completions carrying
 // caller-supplied writes run alone in a savepoint of their own.
+#include "store/postgres/completions.h"
+
 #include <set>
 
 #include "store/postgres/job_rows.h"
@@ -45,8 +47,9 @@ const std::string& transitionSql(Transition t) {
   return it == sql.end() ? none : it->second;
 }
 
-// Applies one transition to a group of completions; returns the ids it changed.
-Result<std::set<int64_t>> applyTransition(Conn& conn, Transition t, const Group& group) {
+}  // namespace
+
+Statement transitionStatement(Transition t, const std::vector<const JobCompletion*>& group) {
   std::vector<int64_t> ids;
   std::vector<std::string> workers, results, errors;
   std::vector<bool> has_result, has_error;
@@ -78,7 +81,15 @@ Result<std::set<int64_t>> applyTransition(Conn& conn, Transition t, const Group&
   } else {
     p.timeArray(run_at);
   }
-  auto rows = conn.query(transitionSql(t) + " RETURNING j.id", p);
+  return {transitionSql(t) + " RETURNING j.id", std::move(p)};
+}
+
+namespace {
+
+// Applies one transition to a group of completions; returns the ids it changed.
+Result<std::set<int64_t>> applyTransition(Conn& conn, Transition t, const Group& group) {
+  Statement update = transitionStatement(t, group);
+  auto rows = conn.query(update.sql, update.params);
   if (!rows) return rows.status();
   std::set<int64_t> changed;
   for (int r = 0; r < rows->size(); ++r) changed.insert(rows->int64(r, 0));

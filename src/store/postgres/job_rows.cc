@@ -65,7 +65,15 @@ std::string allowedFromSql(Transition t) {
 }
 
 std::string byIdGuardSql(Transition t, const std::string& alias) {
-  return "(" + alias + "status || '') IN " + allowedFromSql(t);
+  std::string others;
+  for (JobStatus s : kAllJobStatuses) {
+    if (transitionAllowed(t, s)) continue;
+    others += others.empty() ? "'" : ", '";
+    others += toString(s);
+    others += "'";
+  }
+  if (others.empty()) return "true";
+  return "(" + alias + "status || '') NOT IN (" + others + ")";
 }
 
 Status insertEvent(Conn& conn, int64_t job_id, TimePoint at, const std::string& type, const std::string& message,

@@ -7,10 +7,16 @@
 
 namespace snapq::pg {
 
-Result<std::shared_ptr<PostgresStore>> PostgresStore::open(const std::string& url, const StoreOptions& options) {
-  if (url.empty()) return Status::invalidArgument("postgres URL is empty");
-  // A write that waits this long for another node's row lock gives up as unavailable.
-  std::string lock_timeout = "SET lock_timeout = " + std::to_string(options.busy_timeout.count());
+namespace {
+
+// A write that waits this long for another node's row lock gives up as unavailable.
+std::string lockTimeout(const StoreOptions& options) {
+  return "SET lock_timeout = " + std::to_string(options.busy_timeout.count());
+}
+
+}  // namespace
+
+std::vector<std::string> writerSettings(const StoreOptions& options) {
   // The writer's statements name their rows by key: ids (claims, completions,
   // leases), snapshot keys, names. Its plans are cached per statement
   // (prepared), and a plan made while sync_jobs' statistics were young (a new
@@ -20,15 +26,20 @@ Result<std::shared_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
   // scans, hash and merge joins (still used where nothing else can run a
   // statement) every such plan probes the keys' indexes, whatever the
   // statistics say. Migrations turn them back on for their transaction.
-  std::vector<std::string> writer_settings = {lock_timeout, "SET enable_seqscan = off", "SET enable_hashjoin = off",
-                                              "SET enable_mergejoin = off"};
-  if (options.relaxed_durability) writer_settings.emplace_back("SET synchronous_commit = off");
-  auto writer_conn = Conn::open(url, writer_settings);
+  std::vector<std::string> settings = {lockTimeout(options), "SET enable_seqscan = off", "SET enable_hashjoin = off",
+                                       "SET enable_mergejoin = off"};
+  if (options.relaxed_durability) settings.emplace_back("SET synchronous_commit = off");
+  return settings;
+}
+
+Result<std::shared_ptr<PostgresStore>> PostgresStore::open(const std::string& url, const StoreOptions& options) {
+  if (url.empty()) return Status::invalidArgument("postgres URL is empty");
+  auto writer_conn = Conn::open(url, writerSettings(options));
   if (!writer_conn) return writer_conn.status();
   std::shared_ptr<PostgresStore> store(new PostgresStore());
   store->url_ = url;
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
-    auto reader = Conn::open(url, {lock_timeout, "SET default_transaction_read_only = on"});
+    auto reader = Conn::open(url, {lockTimeout(options), "SET default_transaction_read_only = on"});
     if (!reader) return reader.status();
     store->readers_.push_back(std::move(*reader));
   }

@@ -30,6 +30,9 @@ class PgTxn final : public Txn {
   Conn& conn_;
 };
 
+// The writer connection's session settings (see writerSettings in postgres_store.cc).
+std::vector<std::string> writerSettings(const StoreOptions& options);
+
 class PostgresStore final : public Store {
  public:
   // `url`: a libpq connection URI (postgres:// or postgresql://). Opens without migrating.

@@ -4,11 +4,14 @@
 // never hand one job to two of them. The shared behaviour is in tests/conformance.
 #include "store/postgres/postgres_store.h"
 
+#include <gmock/gmock.h>
+
 #include <atomic>
 #include <future>
 #include <set>
 #include <thread>
 
+#include "store/postgres/completions.h"
 #include "test_support.h"
 
 namespace snapq::testing {
@@ -242,6 +245,40 @@ class SharedInserts : public PostgresDriver {
 TEST_F(SharedInserts, DispatchesWithHooksEachGetTheirOwnJobsAndFailAlone) { dispatchFromThreads(true); }
 
 TEST_F(SharedInserts, DispatchesInOneStatementEachGetTheirOwnJobsAndFailAlone) { dispatchFromThreads(false); }
+
+// A completion of many jobs, planned for its real size on the writer's
+// connection (its first executions get custom plans), must look each job up in
+// the primary key, not compare every job with every running row.
+TEST_F(PostgresDriver, ACompletionOfManyJobsLooksEachUpByItsId) {
+  constexpr int kRunning = 1500, kDone = 1000;
+  ASSERT_TRUE(insert(*store_, kRunning + 500).isOk());
+  ClaimRequest claim{"w", {}, kRunning, t0(), Duration(30000), {}};
+  auto claimed = store_->claimJobs(claim);
+  ASSERT_TRUE(claimed.isOk()) << claimed.status().toString();
+  ASSERT_EQ(static_cast<int>(claimed->size()), kRunning);
+  std::vector<JobCompletion> done(kDone);
+  std::vector<const JobCompletion*> group;
+  for (int i = 0; i < kDone; ++i) {
+    done[i].job_id = (*claimed)[i].id;
+    done[i].worker_id = "w";
+    done[i].started_at = done[i].finished_at = t0();
+    group.push_back(&done[i]);
+  }
+  for (bool analyzed : {false, true}) {
+    auto writer = pg::Conn::open(url_, pg::writerSettings(StoreOptions{}));
+    ASSERT_TRUE(writer.isOk()) << writer.status().toString();
+    if (analyzed) {
+      ASSERT_TRUE((*writer)->exec("ANALYZE sync_jobs").isOk());
+    }
+    pg::Statement update = pg::transitionStatement(Transition::succeed, group);
+    auto plan = (*writer)->query("EXPLAIN " + update.sql, update.params);
+    ASSERT_TRUE(plan.isOk()) << plan.status().toString();
+    std::string text;
+    for (int r = 0; r < plan->size(); ++r) text += plan->text(r, 0) + "\n";
+    EXPECT_THAT(text, ::testing::HasSubstr("Index Cond: (id = c.id)")) << (analyzed ? "analyzed\n" : "") << text;
+    EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("Join Filter"))) << text;
+  }
+}
 
 TEST_F(PostgresDriver, NodesClaimingAtOnceNeverShareAJob) {
   constexpr int kJobs = 600;
