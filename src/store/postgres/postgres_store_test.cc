@@ -48,11 +48,15 @@ class PostgresDriver : public ::testing::Test {
   }
 
   // Waits until the listening connection is up (its first wake-up), so what
-  // follows cannot be announced before anyone listens.
+  // follows cannot be announced before anyone listens, and then until 300 ms
+  // pass without a wake-up: the NOTIFY of a dispatch made just before is sent
+  // after the dispatch returns and may reach the new listener late.
   uint64_t listening() {
     uint64_t first = pg_->workEpoch();
     EXPECT_TRUE(pg_->waitForWork(first, Duration(10000))) << "the listener never connected";
-    return pg_->workEpoch();
+    uint64_t seen = pg_->workEpoch();
+    while (pg_->waitForWork(seen, Duration(300))) seen = pg_->workEpoch();
+    return seen;
   }
 
   TempDir dir_;
