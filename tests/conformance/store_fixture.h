@@ -25,6 +25,13 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     j.payload = R"({"n":1})";
     return j;
   }
+  // A job of the target ("record", `id`): one at a time per target.
+  NewJob recordJob(std::string id) {
+    NewJob j = job();
+    j.target_type = "record";
+    j.target_id = std::move(id);
+    return j;
+  }
   int64_t insert(NewJob j, TimePoint now = t0()) {
     InsertJobsRequest r;
     r.now = now;

@@ -95,15 +95,9 @@ TEST_P(StoreQueue, ClaimTakesDueJobsByPriorityThenAge) {
 }
 
 TEST_P(StoreQueue, JobsOfOneTargetRunOneAtATimeInDispatchOrder) {
-  NewJob j = job();
-  j.target_type = "record";
-  j.target_id = "r1";
-  int64_t first = insert(j);
-  int64_t second = insert(j);
-  NewJob other = job();
-  other.target_type = "record";
-  other.target_id = "r2";
-  int64_t third = insert(other);
+  int64_t first = insert(recordJob("r1"));
+  int64_t second = insert(recordJob("r1"));
+  int64_t third = insert(recordJob("r2"));
   EXPECT_EQ(ids(claim(10)), (std::vector<int64_t>{first, third}));
   EXPECT_TRUE(claim(10).empty()) << "second must wait while first runs";
   // A failed attempt waiting for its retry still holds the target.
@@ -119,11 +113,8 @@ TEST_P(StoreQueue, JobsOfOneTargetRunOneAtATimeInDispatchOrder) {
 // dispatch that committed after another node's later-numbered one) waits for
 // the running job instead of joining it.
 TEST_P(StoreQueue, AJobRetriedByHandWaitsWhileALaterJobOfItsTargetRuns) {
-  NewJob j = job();
-  j.target_type = "record";
-  j.target_id = "r1";
-  int64_t first = insert(j);
-  int64_t second = insert(j);
+  int64_t first = insert(recordJob("r1"));
+  int64_t second = insert(recordJob("r1"));
   EXPECT_EQ(ids(claim(10)), std::vector<int64_t>{first});
   ASSERT_TRUE(complete(first, Transition::fail));
   EXPECT_EQ(ids(claim(10)), std::vector<int64_t>{second});

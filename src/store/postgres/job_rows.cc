@@ -52,26 +52,27 @@ Job readJob(const Rows& rows, int r) {
   return j;
 }
 
-std::string allowedFromSql(Transition t) {
-  std::string out = "(";
+namespace {
+
+// "'a', 'b'": the states transition `t` may start from (`allowed`) or may not.
+std::string statusList(Transition t, bool allowed) {
+  std::string out;
   for (JobStatus s : kAllJobStatuses) {
-    if (!transitionAllowed(t, s)) continue;
-    if (out.size() > 1) out += ", ";
+    if (transitionAllowed(t, s) != allowed) continue;
+    if (!out.empty()) out += ", ";
     out += "'";
     out += toString(s);
     out += "'";
   }
-  return out + ")";
+  return out;
 }
 
+}  // namespace
+
+std::string allowedFromSql(Transition t) { return "(" + statusList(t, true) + ")"; }
+
 std::string byIdGuardSql(Transition t, const std::string& alias) {
-  std::string others;
-  for (JobStatus s : kAllJobStatuses) {
-    if (transitionAllowed(t, s)) continue;
-    others += others.empty() ? "'" : ", '";
-    others += toString(s);
-    others += "'";
-  }
+  std::string others = statusList(t, false);
   if (others.empty()) return "true";
   return "(" + alias + "status || '') NOT IN (" + others + ")";
 }
