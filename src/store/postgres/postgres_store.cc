@@ -26,8 +26,12 @@ std::vector<std::string> writerSettings(const StoreOptions& options) {
   // scans, hash and merge joins (still used where nothing else can run a
   // statement) every such plan probes the keys' indexes, whatever the
   // statistics say. Migrations turn them back on for their transaction.
+  // Where nothing but a sequential scan can run a statement, that scan is
+  // costed 10^10 and PostgreSQL would JIT-compile the statement (past
+  // jit_above_cost: 100-200 ms each run, for statements that take
+  // milliseconds), so the writer compiles nothing.
   std::vector<std::string> settings = {lockTimeout(options), "SET enable_seqscan = off", "SET enable_hashjoin = off",
-                                       "SET enable_mergejoin = off"};
+                                       "SET enable_mergejoin = off", "SET jit = off"};
   if (options.relaxed_durability) settings.emplace_back("SET synchronous_commit = off");
   return settings;
 }

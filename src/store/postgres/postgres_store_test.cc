@@ -1,7 +1,7 @@
 // What only the PostgreSQL driver does: wake-ups across nodes through
 // LISTEN/NOTIFY, reconnection after the server dropped its connections,
-// migrations from several nodes at once, and claims from several nodes that
-// never hand one job to two of them. The shared behaviour is in tests/conformance.
+// migrations from several nodes at once, claims from several nodes that never
+// hand one job to two of them, and the writer's plans. The shared behaviour is in tests/conformance.
 #include "store/postgres/postgres_store.h"
 
 #include <gmock/gmock.h>
@@ -18,6 +18,15 @@ namespace snapq::testing {
 namespace {
 
 TimePoint t0() { return TimePoint(Duration(1'764'000'000'000)); }
+
+// What EXPLAIN says of `sql` on `conn`, one line per plan line.
+std::string planOf(pg::Conn& conn, const std::string& sql, const pg::Params& params) {
+  auto plan = conn.query("EXPLAIN " + sql, params);
+  EXPECT_TRUE(plan.isOk()) << plan.status().toString();
+  std::string text;
+  for (int r = 0; plan.isOk() && r < plan->size(); ++r) text += plan->text(r, 0) + "\n";
+  return text;
+}
 
 class PostgresDriver : public ::testing::Test {
  protected:
@@ -275,13 +284,22 @@ TEST_F(PostgresDriver, ACompletionOfManyJobsLooksEachUpByItsId) {
       ASSERT_TRUE((*writer)->exec("ANALYZE sync_jobs").isOk());
     }
     pg::Statement update = pg::transitionStatement(Transition::succeed, group);
-    auto plan = (*writer)->query("EXPLAIN " + update.sql, update.params);
-    ASSERT_TRUE(plan.isOk()) << plan.status().toString();
-    std::string text;
-    for (int r = 0; r < plan->size(); ++r) text += plan->text(r, 0) + "\n";
+    std::string text = planOf(**writer, update.sql, update.params);
     EXPECT_THAT(text, ::testing::HasSubstr("Index Cond: (id = c.id)")) << (analyzed ? "analyzed\n" : "") << text;
     EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("Join Filter"))) << text;
   }
+}
+
+// The writer forbids sequential scans (writerSettings), so a statement only a
+// sequential scan can run is costed 10^10: past jit_above_cost, where
+// PostgreSQL would spend 100-200 ms compiling a statement that runs in
+// milliseconds. The writer's connection compiles nothing.
+TEST_F(PostgresDriver, TheWriterNeverCompilesAStatement) {
+  auto writer = pg::Conn::open(url_, pg::writerSettings(StoreOptions{}));
+  ASSERT_TRUE(writer.isOk()) << writer.status().toString();
+  std::string text = planOf(**writer, "SELECT count(*) FROM sync_jobs WHERE payload = $1", pg::Params().text("{}"));
+  ASSERT_THAT(text, ::testing::HasSubstr("Seq Scan")) << text;
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("JIT"))) << text;
 }
 
 TEST_F(PostgresDriver, NodesClaimingAtOnceNeverShareAJob) {
