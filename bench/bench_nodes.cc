@@ -90,6 +90,12 @@ void WorkerProcesses::go() {
   }
 }
 
+std::vector<pid_t> WorkerProcesses::pids() const {
+  std::vector<pid_t> all;
+  for (const Child& c : children_) all.push_back(c.pid);
+  return all;
+}
+
 WorkerProcesses::~WorkerProcesses() {
   for (Child& c : children_) close(c.in);  // EOF: stop gracefully
   for (Child& c : children_) {

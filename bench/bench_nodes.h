@@ -33,6 +33,7 @@ class WorkerProcesses {
   WorkerProcesses(const WorkerProcesses&) = delete;
   WorkerProcesses& operator=(const WorkerProcesses&) = delete;
   void go();
+  std::vector<pid_t> pids() const;
 
  private:
   struct Child {

@@ -8,12 +8,17 @@
 //               [--dir DIR] [--prefetch N] [--producers 10] [--bulk 1000]
 //               [--payload empty|small] [--wait listener|poll] [--timeout 300]
 //               [--label TEXT] [--db postgres://...] [--processes 1,2,4] [--changes]
+//               [--server-pid PID]
 //
 // --db postgres://URL measures the PostgreSQL driver: every phase gets a fresh
 // database on that server (created and dropped by the bench). --processes
 // runs the workers in that many separate processes (this program again, with
 // --worker-only), each with W worker threads, while this process dispatches
-// and polls the status counts for completion.
+// and polls the status counts for completion. --server-pid names the server's
+// postmaster when it runs on this machine: each line then also has the CPU the
+// server (every backend) and the worker processes spent inside the timed
+// window (server_cpu_s, server_us_per_job, workers_cpu_s, snapq_us_per_job:
+// this process and the workers), not counting the phase's database set-up.
 //
 // --changes subscribes a no-op onJobChanged listener in this (the dispatching)
 // process, as `snapq serve` has one for its live events.
@@ -55,6 +60,7 @@
 #include <vector>
 
 #include "bench_nodes.h"
+#include "proc_cpu.h"
 #include "snapq/engine.h"
 #include "snapq/store.h"
 
@@ -101,6 +107,7 @@ struct Options {
   std::string label;  // copied into every JSON line (e.g. the runner's session/round)
   std::string db;     // empty: SQLite files in --dir; else a postgres:// server URL
   std::vector<int> processes;  // empty: workers run in this process
+  pid_t server_pid = 0;        // the PostgreSQL server's postmaster, when on this machine: its CPU is reported
   bool worker_only = false;    // internal: the child side of --processes
 };
 
@@ -109,7 +116,7 @@ struct Options {
   std::cerr << "usage: queue_bench [--jobs N] [--workers 1,2,4,8] [--phases LIST] [--relaxed] [--dir DIR]\n"
                "                   [--prefetch N] [--producers N] [--bulk N] [--payload empty|small]\n"
                "                   [--wait listener|poll] [--timeout SECONDS] [--label TEXT]\n"
-               "                   [--db postgres://...] [--processes 1,2,4] [--changes]\n"
+               "                   [--db postgres://...] [--processes 1,2,4] [--changes] [--server-pid PID]\n"
                "phases: enqueue_serial,enqueue_single,enqueue_bulk,process,end_to_end_single,end_to_end_bulk\n";
   std::exit(2);
 }
@@ -183,6 +190,8 @@ Options parseArgs(int argc, char** argv) {
     } else if (arg == "--processes") {
       o.processes.clear();
       for (const auto& p : splitList(next())) o.processes.push_back(parsePositive(arg, p));
+    } else if (arg == "--server-pid") {
+      o.server_pid = parsePositive(arg, next());
     } else if (arg == "--worker-only") {
       o.worker_only = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -201,6 +210,10 @@ Options parseArgs(int argc, char** argv) {
     if (p < 1 || p > 64) usage("processes must be 1-64");
   }
   if (!o.processes.empty() && o.db.empty()) usage("--processes needs --db postgres://...");
+  if (o.server_pid && o.db.empty()) usage("--server-pid needs --db postgres://...");
+  if (o.server_pid && bench::processTreeCpuSeconds(o.server_pid) < 0) {
+    usage("--server-pid " + std::to_string(o.server_pid) + ": no such process on this machine");
+  }
   return o;
 }
 
@@ -503,46 +516,57 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
   double load1 = loadAverage1();
   std::string started = utcNow();
   SteadyClock::time_point t0;
-  Cpu c0;
+  // CPU at the window's edges: this process, the server's and the worker processes' (-1: not measured).
+  struct Sample {
+    Cpu self;
+    double server = -1, workers = -1;
+  };
+  auto sample = [&] {
+    Sample at{Cpu::now()};
+    if (o.server_pid) at.server = bench::processTreeCpuSeconds(o.server_pid);
+    if (nodes) at.workers = bench::processTreeCpuSeconds(nodes->pids());
+    return at;
+  };
+  Sample c0;
   double seconds = 0;
-  Cpu c1;
+  Sample c1;
   int64_t finished = o.jobs;
   bool expect_success = phaseUsesWorkers(phase);
 
   if (phase == "enqueue_serial") {
-    c0 = Cpu::now();
+    c0 = sample();
     BENCH_REGION_BEGIN();
     t0 = SteadyClock::now();
     b.dispatchOneByOne(0, o.jobs);
     seconds = secondsSince(t0);
-    c1 = Cpu::now();
+    c1 = sample();
     BENCH_REGION_END(region.c_str());
   } else if (phase == "enqueue_single") {
     producers = o.producers;
-    c0 = Cpu::now();
+    c0 = sample();
     BENCH_REGION_BEGIN();
     t0 = SteadyClock::now();
     b.dispatchParallel(o.jobs, o.producers);
     seconds = secondsSince(t0);
-    c1 = Cpu::now();
+    c1 = sample();
     BENCH_REGION_END(region.c_str());
   } else if (phase == "enqueue_bulk") {
-    c0 = Cpu::now();
+    c0 = sample();
     BENCH_REGION_BEGIN();
     t0 = SteadyClock::now();
     b.dispatchBulk(0, o.jobs, o.bulk);
     seconds = secondsSince(t0);
-    c1 = Cpu::now();
+    c1 = sample();
     BENCH_REGION_END(region.c_str());
   } else if (phase == "process") {
     b.dispatchBulk(0, o.jobs, 1000);  // not timed
-    c0 = Cpu::now();
+    c0 = sample();
     BENCH_REGION_BEGIN();
     t0 = SteadyClock::now();
     startWorkers();
     finished = b.waitFinished(o.jobs);
     seconds = secondsSince(t0);
-    c1 = Cpu::now();
+    c1 = sample();
     BENCH_REGION_END(region.c_str());
     std::lock_guard lock(b.counter().mu);
     if (b.counter().first) {
@@ -554,7 +578,7 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the fetcher go idle
     bool bulk = phase == "end_to_end_bulk";
     producers = bulk ? 1 : o.producers;
-    c0 = Cpu::now();
+    c0 = sample();
     BENCH_REGION_BEGIN();
     t0 = SteadyClock::now();
     if (bulk) {
@@ -565,7 +589,7 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
     extra["dispatch_s"] = std::round(secondsSince(t0) * 1e4) / 1e4;
     finished = b.waitFinished(o.jobs);
     seconds = secondsSince(t0);
-    c1 = Cpu::now();
+    c1 = sample();
     BENCH_REGION_END(region.c_str());
   }
 
@@ -579,12 +603,15 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
   bool ok = finished >= o.jobs && want_status == o.jobs && total == o.jobs;
   if (!o.poll_wait && processes == 0 && expect_success && b.counter().not_success > 0) ok = false;
 
-  Row row{phase,        phaseUsesWorkers(phase) ? workers : 0,
+  Row row{phase,
+          phaseUsesWorkers(phase) ? workers : 0,
           phaseUsesWorkers(phase) ? processes : 0,
-          seconds,      o.jobs / seconds,
-          c1.user - c0.user,
-          c1.sys - c0.sys,
-          ok,           phase_fsync_us};
+          seconds,
+          o.jobs / seconds,
+          c1.self.user - c0.self.user,
+          c1.self.sys - c0.self.sys,
+          ok,
+          phase_fsync_us};
   Json j;
   j["bench"] = "queue";
   j["driver"] = o.db.empty() ? "sqlite" : "postgres";
@@ -601,6 +628,16 @@ Row runPhase(const Options& o, const std::string& dir, const std::string& phase,
   j["cpu_user_s"] = std::round(row.cpu_user * 1e3) / 1e3;
   j["cpu_sys_s"] = std::round(row.cpu_sys * 1e3) / 1e3;
   j["cpu_pct"] = std::round((row.cpu_user + row.cpu_sys) / seconds * 1000) / 10;
+  // The same window's CPU of the server (every backend) and of the worker processes.
+  auto perJob = [&](double s) { return std::round(s * 1e7 / o.jobs) / 10; };  // microseconds, 0.1
+  if (c0.server >= 0 && c1.server >= 0) {
+    j["server_cpu_s"] = std::round((c1.server - c0.server) * 1e3) / 1e3;
+    j["server_us_per_job"] = perJob(c1.server - c0.server);
+  }
+  if (c0.workers >= 0 && c1.workers >= 0) {
+    j["workers_cpu_s"] = std::round((c1.workers - c0.workers) * 1e3) / 1e3;
+    j["snapq_us_per_job"] = perJob(c1.workers - c0.workers + row.cpu_user + row.cpu_sys);
+  }
   j["bulk"] = (phase == "enqueue_bulk" || phase == "end_to_end_bulk") ? o.bulk : 1;
   j["prefetch"] = o.prefetch;
   j["payload"] = o.small_payload ? "small" : "empty";

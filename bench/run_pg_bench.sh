@@ -81,8 +81,9 @@ for r in $(seq 1 "$ROUNDS"); do
   RUN_DIR=$(mktemp -d /tmp/snapq-pgbench.XXXXXX)
   chmod 755 "$RUN_DIR"
   start_pg "$RUN_DIR"
+  # --server-pid: each line also has the server's and the workers' CPU inside the timed window.
   "$BIN" "${args[@]}" --db "postgresql://$BENCH_PGUSER@/$BENCH_PGDB?host=$RUN_DIR&port=$BENCH_PGPORT" \
-    --label "$label" | tee -a "$OUT"
+    --server-pid "$(head -1 "$RUN_DIR/pgdata/postmaster.pid")" --label "$label" | tee -a "$OUT"
   cleanup
   if [ -n "${PEERS-x}" ]; then
     echo "=== round $r/$ROUNDS peers $(date -u +%FT%TZ)" >&2
