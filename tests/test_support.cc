@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <random>
+#include <stdexcept>
 
 #include "store/postgres/pg_conn.h"
 #include "store/sqlite/sqlite_db.h"
@@ -21,6 +24,42 @@ TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
+
+namespace {
+
+// Runs a shell command; its output (the server's, for the test log) comes back.
+std::string runScript(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run '" + command + "'");
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  if (pclose(p) != 0) throw std::runtime_error("'" + command + "' failed: " + out);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+PrivatePostgres::PrivatePostgres() {
+  const char* script = std::getenv("SNAPQ_TEST_PG_SCRIPT");
+  if (!script || !*script) {
+    throw std::runtime_error(
+        "SNAPQ_TEST_PG_SCRIPT is not set; run scripts/test.sh (it exports the path of "
+        "scripts/pg.sh), or export it by hand");
+  }
+  script_ = script;
+  url_ = runScript(script_ + " start " + dir_.path().string() + " 2>&1 | tail -n 1");  // the URL is the last line
+  if (url_.rfind("postgresql://", 0) != 0) throw std::runtime_error("pg.sh start printed: " + url_);
+}
+
+PrivatePostgres::~PrivatePostgres() {
+  (void)std::system((script_ + " stop " + dir_.path().string() + " >/dev/null 2>&1").c_str());
+}
+
+void PrivatePostgres::stop() { runScript(script_ + " stop " + dir_.path().string() + " 2>&1"); }
+
+void PrivatePostgres::restart() { runScript(script_ + " restart " + dir_.path().string() + " 2>&1"); }
 
 namespace {
 

@@ -39,6 +39,26 @@ std::shared_ptr<Store> openTestStore(const std::string& driver, const TempDir& d
 Result<std::vector<std::vector<std::string>>> rawQuery(const std::string& url, const std::string& sql);
 Status rawExec(const std::string& url, const std::string& sql);
 
+// A PostgreSQL server of the test's own (scripts/pg.sh, found through
+// $SNAPQ_TEST_PG_SCRIPT, which scripts/test.sh exports) in a temporary
+// directory, stopped when it goes: for tests that stop or restart the server,
+// which would cut off the tests sharing $SNAPQ_TEST_POSTGRES_URL. Each method
+// throws, naming the command, when the script fails.
+class PrivatePostgres {
+ public:
+  PrivatePostgres();  // started
+  ~PrivatePostgres();
+  PrivatePostgres(const PrivatePostgres&) = delete;
+  PrivatePostgres& operator=(const PrivatePostgres&) = delete;
+  const std::string& url() const { return url_; }
+  void stop();     // fast shutdown: clients are cut off
+  void restart();  // started again (after stop(), or a fast shutdown and start), data kept
+
+ private:
+  TempDir dir_;
+  std::string script_, url_;
+};
+
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 

@@ -105,11 +105,8 @@ void Maintenance::heartbeatWorker(TimePoint now) {
   w.queues = options_.queues;
   w.version = SNAPQ_VERSION;
   Status s = store_.heartbeatWorker(w);
-  health_.record(s);
-  if (!s) {
-    logger_.log(LogLevel::warn, "worker heartbeat failed: " + s.toString());
-    return;
-  }
+  health_.recordTask("worker heartbeat", s);
+  if (!s) return;
   registered_ = true;
   last_registered_ = now;
 }
@@ -128,9 +125,11 @@ void Maintenance::tick() {
   if (now - last_worker_heartbeat_ >= options_.heartbeat) heartbeatWorker(now);
   if (now - last_heartbeat_ >= options_.heartbeat) {
     last_heartbeat_ = now;
-    Status s = store_.extendLeases(pool_.workerId(), pool_.heldJobIds(), now + options_.lease);
-    health_.record(s);
-    if (!s) logger_.log(LogLevel::warn, "extending leases failed: " + s.toString());
+    // Only with leases to extend: the store answers "none" without a server,
+    // which would count as reaching it.
+    if (std::vector<int64_t> held = pool_.heldJobIds(); !held.empty()) {
+      health_.recordTask("extending leases", store_.extendLeases(pool_.workerId(), held, now + options_.lease));
+    }
   }
   lease_.refreshIfDue();
   if (now - last_rescue_ >= options_.rescue_interval) {
@@ -145,8 +144,7 @@ void Maintenance::tick() {
 
 void Maintenance::rescue(TimePoint now) {
   auto expired = store_.rescueExpired({now, 500, rescue_failed_, follow_ups_});
-  health_.record(expired.status());
-  if (!expired) logger_.log(LogLevel::warn, "rescuing expired jobs failed: " + expired.status().toString());
+  health_.recordTask("rescuing expired jobs", expired.status());
   if (expired && !expired->empty()) logRescued(*expired, "its lease expired");
 
   // Dead workers: only on the leader, and only while this worker's own row is
@@ -154,11 +152,8 @@ void Maintenance::rescue(TimePoint now) {
   Duration timeout = options_.worker_timeout.count() > 0 ? options_.worker_timeout : options_.heartbeat * 3;
   if (!lease_.held() || !registered_ || now - last_registered_ >= timeout) return;
   auto dead = store_.rescueDeadWorkers({now - timeout, now, 100, rescue_failed_, follow_ups_});
-  health_.record(dead.status());
-  if (!dead) {
-    logger_.log(LogLevel::warn, "rescuing the jobs of dead workers failed: " + dead.status().toString());
-    return;
-  }
+  health_.recordTask("rescuing the jobs of dead workers", dead.status());
+  if (!dead) return;
   for (const std::string& w : dead->workers) {
     logger_.log(LogLevel::warn, "worker " + w + " sent no heartbeat for " + std::to_string(timeout.count()) +
                                     " ms: removed from the registry, its running jobs rescued");

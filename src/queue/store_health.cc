@@ -18,4 +18,11 @@ void StoreHealth::record(const Status& status) {
   }
 }
 
+void StoreHealth::recordTask(std::string_view task, const Status& status) {
+  record(status);
+  if (!status.isOk() && status.code() != ErrorCode::unavailable) {
+    logger_.log(LogLevel::warn, std::string(task) + " failed: " + status.toString());
+  }
+}
+
 }  // namespace snapq

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <string_view>
 
 #include "snapq/log.h"
 #include "snapq/status.h"
@@ -21,6 +22,10 @@ class StoreHealth {
   // Any store result: `unavailable` marks the store unreachable, success
   // reachable; other errors say nothing about reachability.
   void record(const Status& status);
+  // record(status), and a warning "<task> failed: ..." when it failed for
+  // another reason than the store being unreachable (record() logs that once
+  // for every task).
+  void recordTask(std::string_view task, const Status& status);
   bool reachable() const { return reachable_.load(); }
   // The schema is at (or past) the version this build needs.
   void setSchemaCurrent(bool current) { schema_current_.store(current); }

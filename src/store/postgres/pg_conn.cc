@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -28,11 +29,27 @@ bool retryableState(std::string_view state) {
   return std::find(std::begin(kStates), std::end(kStates), state) != std::end(kStates);
 }
 
-std::string firstLine(const char* message) {
-  std::string s = message ? message : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+// libpq's messages may span lines ("...failed: No such file or directory\n\tIs
+// the server running locally...?", one line per host tried): one log line each.
+std::string oneLine(const char* message) {
+  std::string in = message ? message : "", out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\n') {
+      out += in[i];
+      continue;
+    }
+    while (i + 1 < in.size() && (in[i + 1] == '\t' || in[i + 1] == ' ' || in[i + 1] == '\n')) ++i;
+    if (i + 1 < in.size()) out += "; ";
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
+
+// Connections made in this process so far. A connection waiting out its
+// backoff tries again at once when another one has connected since its own
+// attempt failed: the server is back, and a call on it should not report it
+// unreachable (the engine would log the outage again right after its end).
+std::atomic<uint64_t> g_connections_made{0};
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -156,13 +173,15 @@ Status Conn::connect() {
   const char* values[] = {"10", url_.c_str(), "snapq", "UTF8", nullptr};
   conn_ = PQconnectdbParams(keys, values, 1);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = "cannot connect to postgres: " + firstLine(PQerrorMessage(conn_));
+    std::string message = "cannot connect to postgres: " + oneLine(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
     next_attempt_ = std::chrono::steady_clock::now() + backoff_;
+    connections_at_failure_ = g_connections_made.load();
     return Status::unavailable(std::move(message));
   }
+  g_connections_made.fetch_add(1);
   backoff_ = Duration(0);
   // A library does not write to stderr: server notices ("already exists, skipping") are dropped.
   PQsetNoticeProcessor(
@@ -176,7 +195,7 @@ Status Conn::ready() {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status::ok();
   if (pinned_) return Status::unavailable("the postgres connection was lost during the transaction");
   auto now = std::chrono::steady_clock::now();
-  if (now < next_attempt_) {
+  if (now < next_attempt_ && g_connections_made.load() == connections_at_failure_) {
     auto wait = std::chrono::duration_cast<Duration>(next_attempt_ - now).count();
     return Status::unavailable("postgres is unreachable; next connection attempt in " + std::to_string(wait) + " ms");
   }
@@ -198,7 +217,7 @@ Status Conn::resultStatus(PGresult* res, std::string_view what) {
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::ok();
   std::string message = std::string(what) + ": ";
   const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  message += primary ? primary : firstLine(PQerrorMessage(conn_));
+  message += primary ? primary : oneLine(PQerrorMessage(conn_));
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return Status::unavailable(std::move(message));
   if (state && std::strcmp(state, "23505") == 0) return Status::alreadyExists(std::move(message));

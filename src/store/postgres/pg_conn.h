@@ -96,7 +96,8 @@ class Conn {
   Conn& operator=(const Conn&) = delete;
 
   // Connected and usable; otherwise reconnects, at most once per backoff step
-  // (100 ms doubling to 5 s) and fails `unavailable` in between.
+  // (100 ms doubling to 5 s) and fails `unavailable` in between, unless another
+  // connection of this process has connected since (the server is back).
   Status ready();
   // ready(), after reading what the server sent while the connection sat idle,
   // so one it has closed meanwhile (a restart) is reopened before it is used.
@@ -135,6 +136,7 @@ class Conn {
   std::unordered_map<std::string, std::string> prepared_;  // SQL text + types -> statement name
   std::chrono::steady_clock::time_point next_attempt_{};
   Duration backoff_{0};
+  uint64_t connections_at_failure_ = 0;  // see g_connections_made in pg_conn.cc
   bool notify_requested_ = false;
   std::set<std::string> touched_snapshots_;
   bool pinned_ = false;

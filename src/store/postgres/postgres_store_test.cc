@@ -144,6 +144,39 @@ TEST_F(PostgresDriver, ReconnectsAfterTheServerDroppedEveryConnection) {
   EXPECT_TRUE(pg_->waitForWork(seen, Duration(10000))) << "the listener reconnects and wakes waiters";
 }
 
+// A connection that failed to reconnect waits out a backoff (up to 5 s)
+// before its next attempt. Once another connection of the process has
+// reconnected the server is back: it tries at once instead of answering
+// "unreachable" (the engine would log the outage again right after its end).
+TEST(PostgresConnection, ABackingOffConnectionTriesAgainOnceAnotherHasReconnected) {
+  PrivatePostgres server;
+  auto early = pg::Conn::open(server.url());
+  auto late = pg::Conn::open(server.url());
+  ASSERT_TRUE(early.isOk() && late.isOk());
+  server.stop();
+  EXPECT_FALSE((*early)->query("SELECT 1", pg::Params()).isOk());
+  // `late` keeps trying while the server is down: its waits grow to seconds.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3500);
+  while (std::chrono::steady_clock::now() < until) {
+    EXPECT_FALSE((*late)->query("SELECT 1", pg::Params()).isOk());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  server.restart();
+  auto first = (*early)->query("SELECT 1", pg::Params());
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  auto second = (*late)->query("SELECT 1", pg::Params());
+  EXPECT_TRUE(second.isOk()) << second.status().toString();
+}
+
+// libpq's messages may span lines; an error holds them on one (one log line).
+TEST(PostgresConnection, AConnectionErrorIsOneLine) {
+  auto conn = pg::Conn::open("postgresql://snapq@/snapq?host=/nonexistent-snapq-socket-dir&port=5999");
+  ASSERT_FALSE(conn.isOk());
+  EXPECT_EQ(conn.status().code(), ErrorCode::unavailable);
+  EXPECT_THAT(conn.status().message(), ::testing::HasSubstr("No such file or directory"));
+  EXPECT_EQ(conn.status().message().find('\n'), std::string::npos) << conn.status().message();
+}
+
 TEST_F(PostgresDriver, AnUnreachableServerIsUnavailableAndTheErrorHoldsNoPassword) {
   auto store = openStore("postgresql://snapq:hunter2@/snapq?host=" + dir_.path().string() + "&port=1");
   ASSERT_FALSE(store.isOk());
