@@ -17,13 +17,20 @@ LeaderLease::~LeaderLease() { stop(); }
 
 Result<bool> LeaderLease::refresh() {
   TimePoint now = clock_.now();
+  bool was;
   {
     std::lock_guard lock(mu_);
     attempted_ = true;
     last_attempt_ = now;
+    was = logged_held_;
+  }
+  // A lease that ran out while its renewals failed (the store unreachable)
+  // said so before it is taken again, here or on another node.
+  if (was && !held()) {
+    if (logger_) logger_->log(LogLevel::info, "this node no longer leads '" + name_ + "' (its lease ran out)");
+    was = false;
   }
   auto won = store_.tryLeadership({name_, holder_, now, now + lease_});
-  bool was = held();
   {
     std::lock_guard lock(mu_);
     if (won) {
@@ -36,6 +43,8 @@ Result<bool> LeaderLease::refresh() {
     logger_->log(LogLevel::info, is ? "this node now leads '" + name_ + "' (" + holder_ + ")"
                                     : "this node no longer leads '" + name_ + "'");
   }
+  std::lock_guard lock(mu_);
+  logged_held_ = is;
   return won;
 }
 
@@ -63,6 +72,7 @@ void LeaderLease::release() {
     std::lock_guard lock(mu_);
     was = won_;
     won_ = false;
+    logged_held_ = false;
   }
   if (!was) return;
   Status s = store_.releaseLeadership(name_, holder_);

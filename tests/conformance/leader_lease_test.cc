@@ -1,10 +1,15 @@
 // LeaderLease between two nodes (each on its own connection to the store),
 // driven by one ManualClock: exactly one holds it, a holder that stops
 // refreshing is replaced within a lease period, and no tick is claimed twice.
+#include "queue/leader_lease.h"
+
+#include <gmock/gmock.h>
+
 #include <map>
+#include <string>
+#include <vector>
 
 #include "conformance/store_fixture.h"
-#include "queue/leader_lease.h"
 
 namespace snapq::testing {
 namespace {
@@ -107,6 +112,25 @@ TEST_P(LeaderLeaseNodes, AnOwnThreadKeepsTheLeaseAndStopReleasesIt) {
   auto won = b.refresh();
   ASSERT_TRUE(won.isOk());
   EXPECT_TRUE(*won) << "stop() should release the lease";
+}
+
+// A lease whose renewals all failed runs out; the log says so before the
+// node leads again, rather than "now leads" twice in a row.
+TEST_P(LeaderLeaseNodes, ALeaseThatRanOutIsLoggedBeforeItIsTakenAgain) {
+  struct Lines final : Logger {
+    std::vector<std::string> all;
+    void log(LogLevel, std::string_view message) override { all.emplace_back(message); }
+  } lines;
+  LeaderLease a(*store_, "scheduler", "node-a", clock_, kLease, &lines);
+  ASSERT_TRUE(a.refresh().isOk());
+  ASSERT_TRUE(a.held());
+  clock_.advance(kLease + kTick);  // no renewal got through meanwhile
+  EXPECT_FALSE(a.held());
+  ASSERT_TRUE(a.refresh().isOk());
+  EXPECT_TRUE(a.held());
+  EXPECT_THAT(lines.all, ::testing::ElementsAre("this node now leads 'scheduler' (node-a)",
+                                                "this node no longer leads 'scheduler' (its lease ran out)",
+                                                "this node now leads 'scheduler' (node-a)"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, LeaderLeaseNodes, allDrivers(), driverName);
