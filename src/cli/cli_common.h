@@ -29,6 +29,7 @@ using Action = std::function<int()>;
 // Each command adds itself to `app` and, when it is chosen, sets `chosen`.
 void addMigrateCommand(CLI::App& app, Action& chosen);
 void addJobsCommand(CLI::App& app, Action& chosen);
+void addHealthCommand(CLI::App& app, Action& chosen);
 void addDemoCommand(CLI::App& app, Action& chosen);
 void addSimCommand(CLI::App& app, Action& chosen);
 void addConfigCommand(CLI::App& app, Action& chosen);

@@ -1,7 +1,6 @@
 #include "cli/jobs_format.h"
 
 #include <algorithm>
-#include <array>
 #include <sstream>
 
 #include "core/time_format.h"
@@ -14,12 +13,6 @@ constexpr size_t kMaxCell = 40;
 std::string clip(std::string s) {
   if (s.size() > kMaxCell) s = s.substr(0, kMaxCell - 3) + "...";
   return s;
-}
-
-std::string target(const Job& job) {
-  if (job.target_type.empty() && job.target_id.empty()) return "-";
-  if (job.target_type.empty()) return job.target_id;
-  return job.target_type + ":" + (job.target_id.empty() ? "*" : job.target_id);
 }
 
 std::string actor(const Actor& a) { return a.type == ActorType::token ? "token:" + a.name : a.name; }
@@ -48,33 +41,41 @@ std::string formatDurationMs(int64_t ms) {
   return std::to_string(seconds / 60) + "m" + (s.size() < 2 ? "0" : "") + s + "s";
 }
 
+std::string formatTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    out += line + '\n';
+  }
+  return out;
+}
+
+std::string jobTarget(const Job& job) {
+  if (job.target_type.empty() && job.target_id.empty()) return "-";
+  if (job.target_type.empty()) return job.target_id;
+  return job.target_type + ":" + (job.target_id.empty() ? "*" : job.target_id);
+}
+
 std::string formatJobTable(const JobPage& page) {
-  using Row = std::array<std::string, 9>;
-  std::vector<Row> rows;
+  std::vector<std::vector<std::string>> rows;
   rows.push_back({"ID", "STATUS", "SERVICE/INSTANCE", "ACTION", "TARGET", "ATTEMPTS", "ACTOR", "CREATED", "DURATION"});
   for (const Job& job : page.jobs) {
     rows.push_back({std::to_string(job.id), toString(job.status), clip(job.service + "/" + job.instance),
-                    clip(job.action), clip(target(job)),
+                    clip(job.action), clip(jobTarget(job)),
                     std::to_string(job.attempts) + "/" + std::to_string(job.max_attempts), clip(actor(job.actor)),
                     formatIso(job.created_at), job.duration_ms ? formatDurationMs(*job.duration_ms) : "-"});
   }
-  std::array<size_t, 9> width{};
-  for (const Row& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
   std::ostringstream out;
-  if (page.jobs.empty()) {
-    out << "no jobs match\n";
-  } else {
-    for (const Row& row : rows) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i) {
-        line += row[i];
-        if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
-      }
-      out << line << '\n';
-    }
-  }
+  out << (page.jobs.empty() ? "no jobs match\n" : formatTable(rows));
   out << countsLine(page) << '\n';
   if (page.next_before_id) out << "next: --cursor " << *page.next_before_id << '\n';
   return out.str();
@@ -88,7 +89,7 @@ std::string formatJobDetails(const Job& job, const std::vector<JobEvent>& events
   out << "job " << job.id << "  " << toString(job.status) << '\n';
   field("service", job.service + "/" + job.instance);
   field("action", job.action + " (" + toString(job.kind) + ")");
-  field("target", target(job));
+  field("target", jobTarget(job));
   field("attempts", std::to_string(job.attempts) + "/" + std::to_string(job.max_attempts) + "  priority " +
                         std::to_string(job.priority) + "  queue " + job.queue);
   field("trigger",

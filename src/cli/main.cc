@@ -21,6 +21,7 @@ int run(int argc, char** argv) {
   Action chosen;
   addMigrateCommand(app, chosen);
   addJobsCommand(app, chosen);
+  addHealthCommand(app, chosen);
   addDemoCommand(app, chosen);
   addSimCommand(app, chosen);
   addConfigCommand(app, chosen);

@@ -160,5 +160,39 @@ TEST_F(CliTest, PruneRemovesFinishedJobsPastRetention) {
   EXPECT_EQ(ids(runJson({"jobs", "list", "--json"})), (std::vector<int64_t>{s.queued[2], s.queued[1], s.queued[0]}));
 }
 
+TEST_F(CliTest, HealthShowsTheWindowPerServiceTheLatestFailuresAndTheWorkers) {
+  Seeded s = seed();
+  json h = runJson({"health", "--json"});
+  EXPECT_EQ(h["window"], "24h");
+  EXPECT_EQ(h["totals"]["total"], 9);
+  EXPECT_EQ(h["totals"]["success"], 4);
+  EXPECT_EQ(h["totals"]["failed"], 2);
+  EXPECT_EQ(h["totals"]["pending"], 3);
+  ASSERT_EQ(h["services"].size(), 2u);
+  EXPECT_EQ(h["services"][0]["service"], "dns");
+  EXPECT_EQ(h["services"][0]["total"], 6);
+  EXPECT_EQ(h["services"][0]["success_rate"], 66.7);
+  EXPECT_FALSE(h["services"][0].contains("circuit")) << "circuits live in the serving process";
+  EXPECT_EQ(h["services"][1]["service"], "sim");
+  EXPECT_EQ(h["services"][1]["pending"], 3);
+  ASSERT_EQ(h["recent_failures"].size(), 2u);
+  EXPECT_EQ(h["recent_failures"][0]["id"], s.failed[1]);
+  EXPECT_EQ(h["workers"].size(), 0u) << "the seeding engine left the registry when it stopped";
+  EXPECT_EQ(h["series"].size(), 24u);
+
+  RunResult text = run({"health", "--db", db(), "--window", "1h"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("jobs created in the last 1h: 9 (success 4, failed 2"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("pending now: 3"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("66.7%"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("latest failures and conflicts: 2"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("remote said 422 bad record"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("workers: none registered"), std::string::npos) << text.out;
+
+  RunResult bad = run({"health", "--db", db(), "--window", "2h"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--window: '2h' is not one of 1h, 24h, 7d, 30d"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace snapq::clitest
