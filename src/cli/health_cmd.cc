@@ -24,11 +24,11 @@ struct HealthOptions {
 std::string orDash(const std::optional<int64_t>& ms) { return ms ? formatDurationMs(*ms) : "-"; }
 
 std::string successRate(const ServiceHealth& s) {
-  const int64_t decided = s.success + s.failed + s.conflict;
-  if (decided == 0) return "-";
+  std::optional<double> percent = successRatePercent(s);
+  if (!percent) return "-";
   std::ostringstream out;
   out.precision(1);
-  out << std::fixed << 100.0 * static_cast<double>(s.success) / static_cast<double>(decided) << "%";
+  out << std::fixed << *percent << "%";
   return out.str();
 }
 
@@ -41,10 +41,10 @@ std::string formatHealth(const HealthWindow& window, TimePoint now, const Health
   std::vector<std::vector<std::string>> services = {
       {"SERVICE", "JOBS", "SUCCESS", "P50", "P95", "PENDING", "OLDEST DUE", "LAST SYNC"}};
   for (const ServiceHealth& s : data.report.services) {
-    std::string waited = "-";
-    if (s.oldest_queued_at) waited = formatDurationMs(std::max<int64_t>(0, (now - *s.oldest_queued_at).count()));
+    std::optional<Duration> waited = oldestDueAge(s, now);
     services.push_back({s.service, std::to_string(s.total), successRate(s), orDash(s.p50_ms), orDash(s.p95_ms),
-                        std::to_string(s.pending), waited, s.last_sync_at ? formatIso(*s.last_sync_at) : "-"});
+                        std::to_string(s.pending), waited ? formatDurationMs(waited->count()) : "-",
+                        s.last_sync_at ? formatIso(*s.last_sync_at) : "-"});
   }
   out << (data.report.services.empty() ? "no service has jobs in the window\n" : formatTable(services));
 

@@ -22,13 +22,10 @@ constexpr HealthWindow kWindows[] = {
 json timeOrNull(const std::optional<TimePoint>& t) { return t ? json(formatIso(*t)) : json(nullptr); }
 
 json serviceJson(const ServiceHealth& s, TimePoint now) {
-  const int64_t decided = s.success + s.failed + s.conflict;
-  json rate = nullptr;
-  if (decided > 0) rate = std::round(1000.0 * static_cast<double>(s.success) / static_cast<double>(decided)) / 10.0;
-  json age = nullptr;
-  if (s.oldest_queued_at) {
-    age = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(now - *s.oldest_queued_at).count());
-  }
+  std::optional<double> rate_percent = successRatePercent(s);
+  json rate = rate_percent ? json(*rate_percent) : json(nullptr);
+  std::optional<Duration> waited = oldestDueAge(s, now);
+  json age = waited ? json(std::chrono::duration_cast<std::chrono::seconds>(*waited).count()) : json(nullptr);
   json out = {{"total", s.total},
               {"success", s.success},
               {"failed", s.failed},
@@ -46,6 +43,17 @@ json serviceJson(const ServiceHealth& s, TimePoint now) {
 }
 
 }  // namespace
+
+std::optional<double> successRatePercent(const ServiceHealth& s) {
+  const int64_t decided = s.success + s.failed + s.conflict;
+  if (decided == 0) return std::nullopt;
+  return std::round(1000.0 * static_cast<double>(s.success) / static_cast<double>(decided)) / 10.0;
+}
+
+std::optional<Duration> oldestDueAge(const ServiceHealth& s, TimePoint now) {
+  if (!s.oldest_queued_at) return std::nullopt;
+  return std::max(Duration(0), std::chrono::duration_cast<Duration>(now - *s.oldest_queued_at));
+}
 
 const HealthWindow* findHealthWindow(std::string_view name) {
   for (const HealthWindow& w : kWindows) {

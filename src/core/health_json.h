@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,11 @@ struct HealthWindow {
 
 // The window named `name`; nullptr when it is none of 1h, 24h, 7d, 30d.
 const HealthWindow* findHealthWindow(std::string_view name);
+
+// success / (success + failed + conflict) in percent, to 0.1; none without such jobs.
+std::optional<double> successRatePercent(const ServiceHealth& s);
+// How long the oldest due job has waited at `now` (never negative); none without one.
+std::optional<Duration> oldestDueAge(const ServiceHealth& s, TimePoint now);
 
 // What the health view reads: the counts, the window's latest failures and
 // conflicts (10), and the worker registry.

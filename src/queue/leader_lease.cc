@@ -17,19 +17,18 @@ LeaderLease::~LeaderLease() { stop(); }
 
 Result<bool> LeaderLease::refresh() {
   TimePoint now = clock_.now();
-  bool was;
+  bool was, ran_out;
   {
     std::lock_guard lock(mu_);
     attempted_ = true;
     last_attempt_ = now;
-    was = logged_held_;
+    // Won last time but not renewed in time (the store unreachable): the lease
+    // is gone, and the log says so before it is taken again, here or elsewhere.
+    ran_out = won_ && now >= until_;
+    if (ran_out) won_ = false;
+    was = won_;
   }
-  // A lease that ran out while its renewals failed (the store unreachable)
-  // said so before it is taken again, here or on another node.
-  if (was && !held()) {
-    if (logger_) logger_->log(LogLevel::info, "this node no longer leads '" + name_ + "' (its lease ran out)");
-    was = false;
-  }
+  if (ran_out && logger_) logger_->log(LogLevel::info, "this node no longer leads '" + name_ + "' (its lease ran out)");
   auto won = store_.tryLeadership({name_, holder_, now, now + lease_});
   {
     std::lock_guard lock(mu_);
@@ -43,8 +42,6 @@ Result<bool> LeaderLease::refresh() {
     logger_->log(LogLevel::info, is ? "this node now leads '" + name_ + "' (" + holder_ + ")"
                                     : "this node no longer leads '" + name_ + "'");
   }
-  std::lock_guard lock(mu_);
-  logged_held_ = is;
   return won;
 }
 
@@ -72,7 +69,6 @@ void LeaderLease::release() {
     std::lock_guard lock(mu_);
     was = won_;
     won_ = false;
-    logged_held_ = false;
   }
   if (!was) return;
   Status s = store_.releaseLeadership(name_, holder_);

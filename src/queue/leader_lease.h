@@ -71,7 +71,6 @@ class LeaderLease {
   TimePoint until_{};       // ... and it runs until then
   bool attempted_ = false;  // any attempt yet
   TimePoint last_attempt_{};
-  bool logged_held_ = false;  // what the log last said: leads or not
 
   std::mutex thread_mu_;
   std::condition_variable thread_cv_;
