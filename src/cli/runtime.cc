@@ -26,6 +26,14 @@ void addLogOptions(CLI::App& cmd, std::string& format_flag, std::string& level_f
       ->type_name("LEVEL");
 }
 
+void addWaitForDbOption(CLI::App& cmd, int& seconds) {
+  cmd.add_option("--wait-for-db", seconds,
+                 "at start, how long to wait for a PostgreSQL server that does not answer yet (0: exit at once)")
+      ->type_name("SECONDS")
+      ->default_val(kDefaultWaitForDbSeconds)
+      ->check(CLI::Range(0, 86400));
+}
+
 Result<std::shared_ptr<Logger>> openLogger(const std::string& format_flag, const std::string& level_flag,
                                            LogLevel default_level, const Config* config) {
   // Where a value came from, for the message about a bad one: the flag wins over the environment.
@@ -111,6 +119,10 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
   auto rt = std::unique_ptr<Runtime>(new Runtime());
   rt->config = std::move(*config);
   logger = openLogger(args.log_format_flag, args.log_level_flag, args.log_level, &rt->config);
+  if (!logger) {
+    exit_code = reportStatus(logger.status());
+    return nullptr;
+  }
   rt->url = args.db;
   rt->catch_up_schedules = args.catch_up_schedules;
   if (rt->url.empty() && std::getenv("SNAPQ_DB") == nullptr && rt->config.database) rt->url = *rt->config.database;
@@ -128,6 +140,15 @@ std::unique_ptr<Runtime> Runtime::open(const RuntimeArgs& args, bool run_jobs, i
     options.service_concurrency[s.name] = limit;
   }
   options.service_concurrency[std::string(kWebhookService)] = webhookConcurrency(options.workers);
+  bool stopped = false;
+  if (Status s = waitForDatabase(rt->url, args.wait_for_db, **logger, stopped); !s) {
+    exit_code = reportStatus(s);
+    return nullptr;
+  }
+  if (stopped) {
+    exit_code = kExitOk;
+    return nullptr;
+  }
   if (args.migrate) {
     auto store = openStore(rt->url);
     if (!store) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/db_wait.h"
 #include "notify/webhooks.h"
 #include "queue/cluster_scheduler.h"
 #include "snapq/config.h"
@@ -34,12 +35,16 @@ struct RuntimeArgs {
   // false: a schedule's tick that passed before start-up is not fired (Scheduler::skipOverdue);
   // the demo syncs everything itself at start.
   bool catch_up_schedules = true;
+  // serve and worker: a PostgreSQL server that does not answer yet is waited for.
+  DbWait wait_for_db;
 };
 
 // Adds --config and --db to a command.
 void addRuntimeOptions(CLI::App& cmd, RuntimeArgs& args);
 // Adds --log-format and --log-level (for the long-running commands).
 void addLogOptions(CLI::App& cmd, std::string& format_flag, std::string& level_flag);
+// Adds --wait-for-db SECONDS (serve and worker; default kDefaultWaitForDbSeconds).
+void addWaitForDbOption(CLI::App& cmd, int& seconds);
 // The logger the flags ask for, else $SNAPQ_LOG_FORMAT and $SNAPQ_LOG_LEVEL,
 // else the config file's `log:` (when given), else text at `default_level`;
 // invalid_argument naming a bad value.

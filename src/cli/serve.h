@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "cli/db_wait.h"
 #include "cli/runtime.h"
 #include "http/api_server.h"
 
@@ -21,6 +22,7 @@ struct ServeArgs {
   bool token_cache = true;  // auth::AuthOptions::token_cache_ttl: 2 s, or 0
   std::string tls_cert;  // both set: HTTPS only
   std::string tls_key;
+  int wait_for_db_s = kDefaultWaitForDbSeconds;  // --wait-for-db
 };
 
 // What a caller may do once everything runs, before waiting for the signal.

@@ -55,6 +55,7 @@ int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function
   args.runtime.log_level = LogLevel::info;
   args.runtime.config_optional = true;
   args.runtime.migrate = true;
+  args.runtime.wait_for_db = {&stop_signals, Duration(args.wait_for_db_s * 1000LL)};
   int exit_code = kExitOk;
   auto rt = Runtime::open(args.runtime, /*run_jobs=*/true, exit_code);
   if (!rt) return exit_code;
@@ -119,6 +120,7 @@ void addServeCommand(CLI::App& app, Action& chosen) {
   cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain) file: serve HTTPS only, with --tls-key")
       ->type_name("FILE");
   cmd->add_option("--tls-key", args->tls_key, "PEM private key file of --tls-cert (unencrypted)")->type_name("FILE");
+  addWaitForDbOption(*cmd, args->wait_for_db_s);
   cmd->callback([args, &chosen] {
     chosen = [args] {
       sigset_t stop_signals = blockStopSignals();

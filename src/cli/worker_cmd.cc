@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "cli/cli_common.h"
+#include "cli/db_wait.h"
 #include "cli/job_types.h"
 #include "cli/runtime.h"
 #include "queue/job_builder.h"
@@ -25,6 +26,7 @@ struct WorkerArgs {
   std::optional<int> workers;
   std::vector<std::string> queues;
   int heartbeat_ms = 10000;
+  int wait_for_db_s = kDefaultWaitForDbSeconds;
   std::string log_format;
   std::string log_level;
 };
@@ -49,6 +51,7 @@ int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
   runtime.log_level = LogLevel::info;
   runtime.log_format_flag = args.log_format;
   runtime.log_level_flag = args.log_level;
+  runtime.wait_for_db = {&stop_signals, Duration(args.wait_for_db_s * 1000LL)};
   int exit_code = kExitOk;
   auto rt = Runtime::open(runtime, true, exit_code);
   if (!rt) return exit_code;
@@ -91,6 +94,11 @@ int runWorker(const WorkerArgs& args) {
   options.queues = args.queues;
   options.heartbeat = Duration(args.heartbeat_ms);
 
+  bool stopped = false;
+  if (Status s = waitForDatabase(url, {&stop_signals, Duration(args.wait_for_db_s * 1000LL)}, **logger, stopped); !s) {
+    return reportStatus(s);
+  }
+  if (stopped) return kExitOk;
   int exit_code = kExitOk;
   std::shared_ptr<Store> store = openReadyStore(url, exit_code);
   if (!store) return exit_code;
@@ -132,6 +140,7 @@ void addWorkerCommand(CLI::App& app, Action& chosen) {
                   "three missed heartbeats (use the same value on every node)")
       ->default_val(10000)
       ->check(CLI::Range(100, 600000));
+  addWaitForDbOption(*cmd, args->wait_for_db_s);
   addLogOptions(*cmd, args->log_format, args->log_level);
   cmd->callback([args, &chosen] { chosen = [args] { return runWorker(*args); }; });
 }

@@ -8,7 +8,7 @@ namespace {
 TEST_F(CliTest, WorkerHasHelpNamingItsOptions) {
   RunResult r = run({"worker", "--help"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  for (const char* option : {"--db", "--workers", "--queue", "--config", "--heartbeat-ms"}) {
+  for (const char* option : {"--db", "--workers", "--queue", "--config", "--heartbeat-ms", "--wait-for-db"}) {
     EXPECT_NE(r.out.find(option), std::string::npos) << option << " missing from:\n" << r.out;
   }
   EXPECT_EQ(r.err, "");
@@ -22,7 +22,9 @@ TEST_F(CliTest, WorkerUsageErrorsExitTwoWithOneLineOnStderr) {
                                              {"worker", "--bogus"},
                                              {"worker", "--queue", "bad queue!", "--db", db()},
                                              {"worker", "--config", "/nonexistent/snapq.yaml"},
-                                             {"worker", "--heartbeat-ms", "5"}}) {
+                                             {"worker", "--heartbeat-ms", "5"},
+                                             {"worker", "--wait-for-db", "-1"},
+                                             {"serve", "--wait-for-db", "soon"}}) {
     RunResult r = run(args);
     EXPECT_EQ(r.exit_code, 2) << testing::PrintToString(args) << "\n" << r.err;
     ASSERT_EQ(r.errLines().size(), 1u) << testing::PrintToString(args) << "\n" << r.err;

@@ -45,6 +45,18 @@ std::string oneLine(const char* message) {
   return out;
 }
 
+// libpq prefixes what the server answered with "FATAL:". A server starting
+// up, shutting down, recovering or full refuses for now (SQLSTATE 57P03 and
+// 53300, whose codes libpq does not expose for a login); anything else it
+// says to a login is about the login.
+bool refusedLogin(std::string_view message) {
+  if (message.find("FATAL:") == std::string_view::npos) return false;
+  for (std::string_view for_now : {"the database system is", "too many clients", "connection slots are reserved"}) {
+    if (message.find(for_now) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
 // Connections made in this process so far. A connection waiting out its
 // backoff tries again at once when another one has connected since its own
 // attempt failed: the server is back, and a call on it should not report it
@@ -156,7 +168,10 @@ int64_t Rows::affected() const { return std::strtoll(PQcmdTuples(res_.get()), nu
 
 Result<std::unique_ptr<Conn>> Conn::open(std::string url, std::vector<std::string> session_settings) {
   std::unique_ptr<Conn> conn(new Conn(std::move(url), std::move(session_settings)));
-  if (Status s = conn->connect(); !s) return s;
+  if (Status s = conn->connect(); !s) {
+    if (refusedLogin(s.message())) return Status::invalidArgument(s.message());
+    return s;
+  }
   return conn;
 }
 

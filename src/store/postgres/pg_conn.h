@@ -89,7 +89,10 @@ std::string arrayLiteral(const std::vector<std::string>& items, const std::vecto
 
 class Conn {
  public:
-  // Connects once; failure is `unavailable` (the server may come later).
+  // Connects once; failure is `unavailable` (the server may come later), or
+  // `invalid_argument` when the server answered and refused this login (no such
+  // role or database, a password or pg_hba.conf rule): the URL is wrong, and
+  // waiting will not make it right. A reconnection later is always `unavailable`.
   static Result<std::unique_ptr<Conn>> open(std::string url, std::vector<std::string> session_settings = {});
   ~Conn();
   Conn(const Conn&) = delete;
