@@ -48,7 +48,8 @@ std::string oneLine(const char* message) {
 // libpq prefixes what the server answered with "FATAL:". A server starting
 // up, shutting down, recovering or full refuses for now (SQLSTATE 57P03 and
 // 53300, whose codes libpq does not expose for a login); anything else it
-// says to a login is about the login.
+// says to a login is about the login. A server that answers in another
+// language is taken to refuse for now: waited for, which is the safe side.
 bool refusedLogin(std::string_view message) {
   if (message.find("FATAL:") == std::string_view::npos) return false;
   for (std::string_view for_now : {"the database system is", "too many clients", "connection slots are reserved"}) {
