@@ -5,30 +5,27 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 #include "cli/cli_common.h"
+#include "snapq/clock.h"
 #include "snapq/store.h"
 
 namespace snapq::cli {
 namespace {
 
-std::string seconds(std::chrono::steady_clock::duration d) {
+std::string elapsedSince(std::chrono::steady_clock::time_point start) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f s", std::chrono::duration<double>(d).count());
+  std::snprintf(text, sizeof text, "%.1f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return text;
 }
 
 // Sleeps `pause`, or less when a stop signal comes: then its number, else 0.
-int pauseUnlessStopped(const sigset_t* stop_signals, Duration pause) {
+int pauseUnlessStopped(const sigset_t& stop_signals, Duration pause) {
   timespec ts{static_cast<time_t>(pause.count() / 1000), static_cast<long>(pause.count() % 1000) * 1000000};
-  if (stop_signals == nullptr) {
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-    return 0;
-  }
   int received = -1;
-  while ((received = sigtimedwait(stop_signals, nullptr, &ts)) < 0 && errno == EINTR) {
-  }
+  while ((received = sigtimedwait(&stop_signals, nullptr, &ts)) < 0 && errno == EINTR) {}
   return std::max(received, 0);
 }
 
@@ -36,16 +33,16 @@ int pauseUnlessStopped(const sigset_t* stop_signals, Duration pause) {
 
 Status waitForDatabase(const std::string& url, const DbWait& wait, Logger& logger, bool& stopped) {
   stopped = false;
-  if (!sqlitePath(url).empty() || wait.limit.count() <= 0) return Status::ok();
+  if (!sqlitePath(url).empty() || wait.seconds <= 0) return Status::ok();
   const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + wait.limit;
-  const std::string limit = std::to_string(wait.limit.count() / 1000) + " s";
+  const auto deadline = start + std::chrono::seconds(wait.seconds);
+  const std::string limit = std::to_string(wait.seconds) + " s";
   Duration backoff{250};
   bool waiting = false;
   while (true) {
     auto store = openStore(url);
     if (store) {
-      if (waiting) logger.log(LogLevel::info, "the database answers, after " + seconds(std::chrono::steady_clock::now() - start));
+      if (waiting) logger.log(LogLevel::info, "the database answers, after " + elapsedSince(start));
       return Status::ok();
     }
     if (store.status().code() != ErrorCode::unavailable) return store.status();

@@ -8,7 +8,6 @@
 
 #include <string>
 
-#include "snapq/clock.h"
 #include "snapq/log.h"
 #include "snapq/status.h"
 
@@ -17,14 +16,14 @@ namespace snapq::cli {
 inline constexpr int kDefaultWaitForDbSeconds = 60;
 
 struct DbWait {
-  const sigset_t* stop_signals = nullptr;  // blocked signals that end the wait
-  Duration limit{0};                       // 0: no wait
+  sigset_t stop_signals{};  // blocked signals that end the wait
+  int seconds = 0;          // 0: no wait
 };
 
 // ok when the database answers (at once for SQLite, with no wait, or after
 // one); the server's refusal of the login (invalid_argument) at once; the last
-// connection error, saying how long it waited, once `limit` passed. `stopped`
-// is set (and ok returned) when a stop signal came first.
+// connection error, saying how long it waited, once `seconds` passed.
+// `stopped` is set (and ok returned) when a stop signal came first.
 Status waitForDatabase(const std::string& url, const DbWait& wait, Logger& logger, bool& stopped);
 
 }  // namespace snapq::cli

@@ -55,7 +55,7 @@ int serveUntilSignal(ServeArgs args, sigset_t& stop_signals, const std::function
   args.runtime.log_level = LogLevel::info;
   args.runtime.config_optional = true;
   args.runtime.migrate = true;
-  args.runtime.wait_for_db = {&stop_signals, Duration(args.wait_for_db_s * 1000LL)};
+  args.runtime.wait_for_db = {stop_signals, args.wait_for_db_s};
   int exit_code = kExitOk;
   auto rt = Runtime::open(args.runtime, /*run_jobs=*/true, exit_code);
   if (!rt) return exit_code;

@@ -51,7 +51,7 @@ int runConfiguredWorker(const WorkerArgs& args, sigset_t& stop_signals) {
   runtime.log_level = LogLevel::info;
   runtime.log_format_flag = args.log_format;
   runtime.log_level_flag = args.log_level;
-  runtime.wait_for_db = {&stop_signals, Duration(args.wait_for_db_s * 1000LL)};
+  runtime.wait_for_db = {stop_signals, args.wait_for_db_s};
   int exit_code = kExitOk;
   auto rt = Runtime::open(runtime, true, exit_code);
   if (!rt) return exit_code;
@@ -95,7 +95,7 @@ int runWorker(const WorkerArgs& args) {
   options.heartbeat = Duration(args.heartbeat_ms);
 
   bool stopped = false;
-  if (Status s = waitForDatabase(url, {&stop_signals, Duration(args.wait_for_db_s * 1000LL)}, **logger, stopped); !s) {
+  if (Status s = waitForDatabase(url, {stop_signals, args.wait_for_db_s}, **logger, stopped); !s) {
     return reportStatus(s);
   }
   if (stopped) return kExitOk;
